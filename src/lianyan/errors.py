@@ -1,0 +1,64 @@
+"""The application-error tree.
+
+Services raise these; one exception handler in the web layer turns them into
+``application/problem+json`` responses. Each error carries a stable dotted ``code``
+that clients and tests match on, and a Chinese ``detail`` a user can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LianyanError(Exception):
+    """Base of every error a user can cause; never a 500."""
+
+    status = 400
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidInput(LianyanError):
+    """The request is malformed or breaks a field rule (400)."""
+
+    status = 400
+
+
+class Unauthenticated(LianyanError):
+    """No valid credentials were given (401)."""
+
+    status = 401
+
+
+class Forbidden(LianyanError):
+    """The caller's role or scope does not allow the action (403)."""
+
+    status = 403
+
+
+class NotFound(LianyanError):
+    """The object does not exist or lies outside what the caller may see (404)."""
+
+    status = 404
+
+
+class Conflict(LianyanError):
+    """The action breaks a rule of the domain in the object's current state (409)."""
+
+    status = 409
+
+
+class TooLarge(LianyanError):
+    """An upload exceeds its size limit (413)."""
+
+    status = 413
+
+
+class RateLimited(LianyanError):
+    """Too many attempts; try again later (429)."""
+
+    status = 429
