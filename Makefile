@@ -1,0 +1,48 @@
+# Lianyan's front door. `make run` and `make test` do all their own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIN := constraints.txt
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve migrate demo test test-sqlite test-postgres lint bench clean
+
+help: ## show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml $(PIN)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(PIN) -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+migrate: install ## run database migrations
+	$(BIN)/lianyan migrate
+
+demo: migrate ## load the demo city (once) and print the logins
+	$(BIN)/lianyan demo
+
+run: demo ## install, migrate, load demo data, serve on http://127.0.0.1:8000
+	$(BIN)/lianyan serve --host $(HOST) --port $(PORT)
+
+test: install ## run the whole suite (SQLite; PostgreSQL too when LIANYAN_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m pytest
+	@if [ -n "$$LIANYAN_TEST_POSTGRES_URL" ]; then \
+	  echo "== again on PostgreSQL"; \
+	  LIANYAN_TEST_ENGINE=postgres $(BIN)/python -m pytest -m "not browser"; \
+	fi
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+bench: install ## run the benchmarks in tests/bench (figures go in docs/benchmarks.md)
+	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var

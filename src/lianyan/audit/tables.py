@@ -1,0 +1,18 @@
+"""Table of the audit log."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class AuditEntry(Table):
+    """One state change: actor, action, object and a small JSON detail."""
+
+    at = Timestamptz()
+    actor_person_id = Integer(null=True, default=None)
+    actor_name = Varchar(length=50, default="")
+    action = Varchar(length=50)
+    object_type = Varchar(length=30, index=True)
+    object_id = Integer(index=True)
+    detail = JSON(default="{}")

@@ -1,0 +1,62 @@
+"""The caller: who they are and what they may touch, as services see it."""
+
+from __future__ import annotations
+
+import msgspec
+
+from lianyan.auth.roles import Role
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """One role held within a scope; lower scopes also carry their county."""
+
+    role: str
+    county_id: int | None = None
+    zone_id: int | None = None
+    kindergarten_id: int | None = None
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """An authenticated caller, passed to every service that checks scope."""
+
+    account_id: int
+    person_id: int
+    username: str
+    name: str
+    grants: tuple[Grant, ...]
+    #: The county the person works in (for experts: conflict of interest), if any.
+    home_county_id: int | None = None
+
+    def has(self, *roles: str) -> bool:
+        """True when the caller holds any of ``roles``."""
+        return any(g.role in roles for g in self.grants)
+
+    @property
+    def is_city(self) -> bool:
+        """City-wide officer (市教育局学前教育科)."""
+        return self.has(Role.CITY_ADMIN)
+
+    def counties(self, *roles: str) -> frozenset[int]:
+        """Counties in which the caller holds one of ``roles``."""
+        return frozenset(
+            g.county_id for g in self.grants if g.role in roles and g.county_id is not None
+        )
+
+    def zones(self, *roles: str) -> frozenset[int]:
+        """Zones in which the caller holds one of ``roles``."""
+        return frozenset(g.zone_id for g in self.grants if g.role in roles and g.zone_id)
+
+    def kindergartens(self, *roles: str) -> frozenset[int]:
+        """Kindergartens in which the caller holds one of ``roles``."""
+        return frozenset(
+            g.kindergarten_id for g in self.grants if g.role in roles and g.kindergarten_id
+        )
+
+    def officer_of_county(self, county_id: int) -> bool:
+        """City officer, or county officer of ``county_id``."""
+        return self.is_city or county_id in self.counties(Role.COUNTY_OFFICER)
+
+    @property
+    def member_counties(self) -> frozenset[int]:
+        """Every county the caller holds any scoped role in."""
+        return frozenset(g.county_id for g in self.grants if g.county_id is not None)

@@ -1,0 +1,31 @@
+"""Tables of accounts and their credentials."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+from lianyan.org.tables import Person
+
+
+class Account(Table):
+    """A login: a username, an argon2id hash, and the person behind it."""
+
+    username = Varchar(length=50, unique=True)
+    person = ForeignKey(references=Person, null=False, unique=True)
+    password_hash = Varchar(length=200)
+    is_active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class AuthToken(Table):
+    """A session (cookie) or API (bearer) token, stored as a SHA-256 hash."""
+
+    account = ForeignKey(references=Account, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    kind = Varchar(length=10)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,141 @@
+"""The ``lianyan`` command: serve, migrate, demo, create-user, sweep, report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from lianyan.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"lianyan: bad setting: {exc}")
+    os.environ.setdefault("PICCOLO_CONF", "lianyan.piccolo_conf")
+    os.environ.setdefault("LIANYAN_DATA_DIR", str(settings.data_dir))
+    os.environ.setdefault("LIANYAN_DATABASE_URL", settings.database_url)
+    return settings
+
+
+async def _with_db(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    from lianyan import db
+
+    await db.start()
+    try:
+        return await work()
+    finally:
+        await db.stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Serve the app (and, in the embedded default, the local S3 server)."""
+    import uvicorn
+
+    settings = _settings()
+    if settings.store.embedded and args.workers > 1:
+        sys.exit("lianyan: several workers need an S3 endpoint (LIANYAN_S3_ENDPOINT)")
+    os.environ.setdefault("LIANYAN_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
+    if args.workers > 1:
+        uvicorn.run("lianyan.web.asgi:create", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, proxy_headers=True)
+        return
+    from lianyan.web.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Run every migration forward."""
+    from lianyan import db
+
+    _settings()
+    asyncio.run(_with_db(db.migrate))
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Load the demo city once, then print the logins."""
+    from lianyan import demo
+
+    _settings()
+    asyncio.run(_with_db(demo.load))
+    print(demo.LOGINS_TEXT)
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    """Create a person with a login and a role; the password is read from stdin."""
+    from lianyan.auth import admin
+
+    _settings()
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        asyncio.run(
+            _with_db(
+                lambda: admin.create_user(
+                    username=args.username, name=args.name, role=args.role, password=password,
+                    county_code=args.county, zone_id=args.zone, kindergarten_id=args.kindergarten,
+                    phone=args.phone,
+                )
+            )
+        )
+    except Exception as exc:
+        detail = getattr(exc, "detail", None)
+        if detail is None:
+            raise
+        sys.exit(f"lianyan: {detail}")
+    print(f"created {args.username} ({args.role})")
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    """Abort abandoned uploads and remove objects no row refers to."""
+    from lianyan.files import sweep
+
+    settings = _settings()
+
+    async def run() -> Any:
+        return await sweep.run_with_store(settings)
+
+    report = asyncio.run(_with_db(run))
+    print(report)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="lianyan", description="联研 — 学前教育区域联盟教研平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="run database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load the demo city once").set_defaults(func=cmd_demo)
+
+    create = sub.add_parser("create-user", help="create a user; password on stdin")
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True)
+    create.add_argument("--county", help="county code (GB/T 2260)")
+    create.add_argument("--zone", type=int)
+    create.add_argument("--kindergarten", type=int)
+    create.add_argument("--phone")
+    create.set_defaults(func=cmd_create_user)
+
+    sub.add_parser("sweep", help="clean abandoned uploads and orphaned objects").set_defaults(
+        func=cmd_sweep
+    )
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+#: Domains add sub-commands here (e.g. ``lianyan report``).
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []

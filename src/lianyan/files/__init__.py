@@ -1,0 +1,1 @@
+"""Files: uploads checked by content, stored in object storage under generated keys."""

@@ -1,0 +1,15 @@
+"""Piccolo app of files."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from lianyan.files.tables import StoredFile, Upload
+
+APP_CONFIG = AppConfig(
+    app_name="files",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[StoredFile, Upload],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,321 @@
+"""The object store port: every file of Lianyan goes through this class and the minio SDK.
+
+The minio SDK is blocking, so every public method here is async and runs the SDK call in a
+worker thread; nothing touches the network on the event loop. The same code talks to MinIO in
+production and to the local ``rclone serve s3`` of the embedded default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import AsyncIterator, Iterator
+from typing import IO, Any
+from urllib.parse import quote, urlsplit
+
+import anyio.to_thread
+import msgspec
+from minio import Minio
+from minio.datatypes import Part
+from minio.error import S3Error
+
+from lianyan.settings import ObjectStoreSettings
+
+#: minio streams unknown-length uploads in parts of this size.
+STREAM_PART_SIZE = 16 * 1024 * 1024
+
+
+class StoredObject(msgspec.Struct, frozen=True):
+    """What ``put`` wrote: the key, byte count and SHA-256 of the content."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class ObjectInfo(msgspec.Struct, frozen=True):
+    """What ``stat`` reports of an object."""
+
+    key: str
+    size: int
+    content_type: str
+
+
+class UploadedPart(msgspec.Struct, frozen=True):
+    """A part of a multipart upload that the store already holds."""
+
+    number: int
+    size: int
+    etag: str
+
+
+class _HashingReader(io.RawIOBase):
+    """Wraps a stream, hashing and counting what minio reads from it."""
+
+    def __init__(self, stream: IO[bytes], limit: int | None) -> None:
+        self._stream = stream
+        self._limit = limit
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        chunk = self._stream.read(size)
+        self.size += len(chunk)
+        if self._limit is not None and self.size > self._limit:
+            raise _TooLarge(self.size)
+        self.sha256.update(chunk)
+        return chunk
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+class ObjectTooLarge(Exception):
+    """The stream was longer than the limit given to ``put``; nothing was kept."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"object exceeded its size limit after {size} bytes")
+        self.size = size
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A Content-Disposition value that carries a Chinese file name (RFC 5987/6266)."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class ObjectStore:
+    """The S3 bucket of one deployment, through the minio SDK."""
+
+    def __init__(self, settings: ObjectStoreSettings) -> None:
+        endpoint = _host(settings.endpoint)
+        self.bucket = settings.bucket
+        self._client = Minio(
+            endpoint,
+            access_key=settings.access_key,
+            secret_key=settings.secret_key,
+            secure=settings.secure,
+            region=settings.region,
+        )
+        # Presigned URLs are signed for the host the browser uses; signing is offline.
+        public = _host(settings.public_endpoint) if settings.public_endpoint else endpoint
+        self._presigner = Minio(
+            public,
+            access_key=settings.access_key,
+            secret_key=settings.secret_key,
+            secure=settings.secure or settings.public_endpoint.startswith("https://"),
+            region=settings.region,
+        )
+
+    async def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+    async def ensure_bucket(self) -> None:
+        """Create the bucket if it does not exist."""
+
+        def _ensure() -> None:
+            if not self._client.bucket_exists(self.bucket):
+                self._client.make_bucket(self.bucket)
+
+        await self._run(_ensure)
+
+    async def ping(self) -> None:
+        """Raise if the store does not answer."""
+        await self._run(self._client.bucket_exists, self.bucket)
+
+    async def put(
+        self,
+        key: str,
+        stream: IO[bytes],
+        *,
+        content_type: str = "application/octet-stream",
+        length: int = -1,
+        limit: int | None = None,
+    ) -> StoredObject:
+        """Stream ``stream`` to ``key``, computing its SHA-256 on the way.
+
+        With ``limit``, a longer stream is refused with ``ObjectTooLarge`` and the partial
+        upload is aborted, so nothing is left behind.
+        """
+        reader = _HashingReader(stream, limit)
+
+        def _put() -> None:
+            self._client.put_object(
+                self.bucket,
+                key,
+                reader,  # type: ignore[arg-type]
+                length,
+                content_type=content_type,
+                part_size=STREAM_PART_SIZE if length < 0 else 0,
+            )
+
+        try:
+            await self._run(_put)
+        except _TooLarge as exc:
+            raise ObjectTooLarge(exc.size) from None
+        return StoredObject(key=key, size=reader.size, sha256=reader.sha256.hexdigest())
+
+    async def put_bytes(
+        self, key: str, data: bytes, *, content_type: str = "application/octet-stream"
+    ) -> StoredObject:
+        """Store a small object held in memory."""
+        return await self.put(key, io.BytesIO(data), content_type=content_type, length=len(data))
+
+    async def get(self, key: str, *, offset: int = 0, length: int = 0) -> bytes:
+        """Read an object (or a byte range of it) into memory; for small objects only."""
+
+        def _get() -> bytes:
+            response = self._client.get_object(self.bucket, key, offset=offset, length=length)
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+        return await self._run(_get)
+
+    async def iter_chunks(self, key: str, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+        """Stream an object in chunks, each read in a worker thread."""
+        response = await self._run(self._client.get_object, self.bucket, key)
+        try:
+            stream: Iterator[bytes] = response.stream(chunk_size)
+            while True:
+                chunk = await self._run(next, stream, b"")
+                if not chunk:
+                    break
+                yield chunk
+        finally:
+            response.close()
+            response.release_conn()
+
+    async def sha256(self, key: str) -> tuple[int, str]:
+        """Read an object through once and return its size and SHA-256."""
+        digest = hashlib.sha256()
+        size = 0
+        async for chunk in self.iter_chunks(key, 4 * 1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+        return size, digest.hexdigest()
+
+    async def stat(self, key: str) -> ObjectInfo | None:
+        """Size and content type of an object, or None when it does not exist."""
+        try:
+            found = await self._run(self._client.stat_object, self.bucket, key)
+        except S3Error as exc:
+            if exc.code in {"NoSuchKey", "NoSuchObject", "NotFound"}:
+                return None
+            raise
+        return ObjectInfo(key=key, size=found.size or 0, content_type=found.content_type or "")
+
+    async def delete(self, key: str) -> None:
+        """Remove an object; removing a missing one is not an error."""
+        await self._run(self._client.remove_object, self.bucket, key)
+
+    async def keys(self, prefix: str = "") -> list[str]:
+        """Every key under ``prefix``."""
+        return [key for key, _ in await self.listing(prefix)]
+
+    async def listing(self, prefix: str = "") -> list[tuple[str, dt.datetime | None]]:
+        """Every key under ``prefix`` with its last-modified time."""
+
+        def _list() -> list[tuple[str, dt.datetime | None]]:
+            return [
+                (item.object_name, item.last_modified)
+                for item in self._client.list_objects(self.bucket, prefix=prefix, recursive=True)
+                if item.object_name
+            ]
+
+        return await self._run(_list)
+
+    def presigned_get(
+        self,
+        key: str,
+        *,
+        filename: str,
+        content_type: str | None = None,
+        expires: dt.timedelta = dt.timedelta(minutes=10),
+        inline: bool = False,
+    ) -> str:
+        """A short-lived GET URL that downloads under ``filename`` (Chinese names kept)."""
+        headers = {"response-content-disposition": content_disposition(filename, inline=inline)}
+        if content_type:
+            headers["response-content-type"] = content_type
+        return self._presigner.presigned_get_object(
+            self.bucket, key, expires=expires, response_headers=headers
+        )
+
+    # Multipart uploads, for large files sent by browsers straight to the store.
+
+    async def create_multipart(self, key: str, *, content_type: str) -> str:
+        """Start a multipart upload and return its upload id."""
+        return await self._run(
+            self._client._create_multipart_upload,
+            self.bucket,
+            key,
+            {"Content-Type": content_type},
+        )
+
+    def presigned_part_url(
+        self, key: str, upload_id: str, part_number: int, *, expires: dt.timedelta
+    ) -> str:
+        """A presigned PUT URL for one part of a multipart upload."""
+        return self._presigner.get_presigned_url(
+            "PUT",
+            self.bucket,
+            key,
+            expires=expires,
+            extra_query_params={"partNumber": str(part_number), "uploadId": upload_id},
+        )
+
+    async def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """The parts the store already holds for an upload, in order."""
+
+        def _list() -> list[UploadedPart]:
+            parts: list[UploadedPart] = []
+            marker: str | None = None
+            while True:
+                result = self._client._list_parts(
+                    self.bucket, key, upload_id, max_parts=1000, part_number_marker=marker
+                )
+                parts.extend(
+                    UploadedPart(number=p.part_number, size=p.size, etag=p.etag)
+                    for p in result.parts
+                )
+                if not result.is_truncated:
+                    return parts
+                marker = str(result.next_part_number_marker)
+
+        return await self._run(_list)
+
+    async def complete_multipart(self, key: str, upload_id: str) -> None:
+        """Join the uploaded parts into the object."""
+        parts = await self.list_parts(key, upload_id)
+        await self._run(
+            self._client._complete_multipart_upload,
+            self.bucket,
+            key,
+            upload_id,
+            [Part(p.number, p.etag) for p in parts],
+        )
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Abandon a multipart upload and free its parts; a gone upload is not an error."""
+        try:
+            await self._run(self._client._abort_multipart_upload, self.bucket, key, upload_id)
+        except S3Error as exc:
+            if exc.code != "NoSuchUpload":
+                raise
+
+
+def _host(endpoint: str) -> str:
+    """``http://host:port/`` or ``host:port`` → ``host:port``."""
+    if "://" in endpoint:
+        return urlsplit(endpoint).netloc
+    return endpoint.rstrip("/")

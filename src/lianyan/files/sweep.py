@@ -1,0 +1,73 @@
+"""``lianyan sweep``: abort abandoned uploads and delete objects no row refers to.
+
+Every object Lianyan keeps has a ``StoredFile`` row, or belongs to an ``Upload`` still under
+way. Anything else older than the grace period is left over from a crash or a refused upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from lianyan import clock
+from lianyan.files.store import ObjectStore
+from lianyan.files.tables import StoredFile, Upload
+from lianyan.settings import Settings
+
+#: Objects younger than this are never swept: their row may not be committed yet.
+GRACE = dt.timedelta(hours=1)
+
+
+class SweepReport(msgspec.Struct):
+    """What a sweep removed."""
+
+    aborted_uploads: int
+    deleted_objects: int
+
+
+async def sweep(store: ObjectStore, *, abandon_after: dt.timedelta) -> SweepReport:
+    """Abort uploads idle for ``abandon_after`` and delete orphaned objects."""
+    now = clock.now()
+    stale = await Upload.select(Upload.id, Upload.key, Upload.s3_upload_id).where(
+        (Upload.status == "open") & (Upload.updated_at < now - abandon_after)
+    )
+    for upload in stale:
+        await store.abort_multipart(upload["key"], upload["s3_upload_id"])
+        await Upload.update({Upload.status: "aborted", Upload.updated_at: now}).where(
+            Upload.id == upload["id"]
+        )
+    known = {r["key"] for r in await StoredFile.select(StoredFile.key)}
+    known |= {
+        r["key"] for r in await Upload.select(Upload.key).where(Upload.status == "open")
+    }
+    deleted = 0
+    for key, modified in await store.listing():
+        if key in known:
+            continue
+        if modified is not None and now - modified < GRACE:
+            continue
+        await store.delete(key)
+        deleted += 1
+    return SweepReport(aborted_uploads=len(stale), deleted_objects=deleted)
+
+
+async def run_with_store(settings: Settings) -> SweepReport:
+    """Sweep using the configured store (starting the embedded one if needed)."""
+    from lianyan.files.local_s3 import LocalS3Server
+
+    local = None
+    store_settings = settings.store
+    if store_settings.embedded:
+        local = LocalS3Server(settings.data_dir, bucket=store_settings.bucket)
+        local.start()
+        store_settings = local.settings()
+    try:
+        store = ObjectStore(store_settings)
+        await store.ensure_bucket()
+        return await sweep(
+            store, abandon_after=dt.timedelta(hours=settings.uploads.abandon_after_hours)
+        )
+    finally:
+        if local is not None:
+            local.stop()

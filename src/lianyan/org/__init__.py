@@ -1,0 +1,1 @@
+"""The organisation: counties, zones, kindergartens, people and their roles."""

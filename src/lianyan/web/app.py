@@ -1,0 +1,182 @@
+"""The application factory: one Litestar app with its real parts wired in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from lianyan import db
+from lianyan.auth.middleware import CSRF_COOKIE, CSRF_HEADER, TokenAuthentication
+from lianyan.auth.principal import Principal
+from lianyan.files.local_s3 import LocalS3Server
+from lianyan.files.store import ObjectStore
+from lianyan.settings import Settings
+from lianyan.web import templating
+from lianyan.web.access import routes_without_rule
+from lianyan.web.problems import EXCEPTION_HANDLERS
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def _swagger_assets() -> Path:
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+    return Path(str(swagger_ui_path))
+
+
+async def provide_actor(request: Request[Any, Any, Any]) -> Principal:
+    """The signed-in caller; the access guard has already refused anonymous callers."""
+    user = request.scope.get("user")
+    if user is None:
+        from litestar.exceptions import NotAuthorizedException
+
+        raise NotAuthorizedException("请先登录。")
+    return user
+
+
+async def provide_store(state: State) -> ObjectStore:
+    """The object store of this process."""
+    return state.store
+
+
+async def provide_settings(state: State) -> Settings:
+    """The settings of this process."""
+    return state.settings
+
+
+def route_handlers() -> list[Any]:
+    """Every controller and page of every domain."""
+    from lianyan.audit.api import AuditController
+    from lianyan.auth.api import AuthController, MeController
+    from lianyan.auth.pages import AuthPages
+    from lianyan.org.api import (
+        CountyController,
+        ImportController,
+        KindergartenController,
+        PeopleController,
+        ZoneController,
+    )
+    from lianyan.org.pages import OrgPages
+    from lianyan.web.health import HealthController
+    from lianyan.web.home import HomePages
+
+    return [
+        HealthController,
+        AuthController,
+        MeController,
+        AuditController,
+        CountyController,
+        ZoneController,
+        KindergartenController,
+        PeopleController,
+        ImportController,
+        AuthPages,
+        HomePages,
+        OrgPages,
+    ]
+
+
+def template_directories() -> list[Path]:
+    """``templates/`` of the web shell and of every domain package."""
+    return sorted(p for p in PACKAGE.glob("*/templates") if p.is_dir())
+
+
+def create_app(settings: Settings, *, store_settings_override: Any = None) -> Litestar:
+    """Build the app. With no S3 endpoint configured it runs its own ``rclone serve s3``."""
+    os.environ.setdefault("PICCOLO_CONF", "lianyan.piccolo_conf")
+    local_s3: LocalS3Server | None = None
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        nonlocal local_s3
+        store_settings = store_settings_override or settings.store
+        if store_settings.embedded:
+            local_s3 = LocalS3Server(
+                settings.data_dir,
+                bucket=store_settings.bucket,
+                allow_origin=os.environ.get("LIANYAN_PUBLIC_ORIGIN", "*"),
+            )
+            local_s3.start()
+            store_settings = local_s3.settings()
+        app.state.store = ObjectStore(store_settings)
+        await app.state.store.ensure_bucket()
+        await db.start()
+        try:
+            yield
+        finally:
+            await db.stop()
+            if local_s3 is not None:
+                local_s3.stop()
+
+    app = Litestar(
+        route_handlers=[
+            *route_handlers(),
+            create_static_files_router(path="/static", directories=[PACKAGE / "web" / "static"],
+                                       opt={"access": "public"}),
+            create_static_files_router(
+                path="/schema/assets", directories=[_swagger_assets()],
+                name="schema-assets", opt={"access": "public"},
+            ),
+        ],
+        dependencies={
+            "actor": Provide(provide_actor),
+            "store": Provide(provide_store),
+            "settings": Provide(provide_settings),
+        },
+        guards=[_access_guard()],
+        middleware=[DefineMiddleware(TokenAuthentication, exclude=["^/static", "^/schema"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.secure_cookies,
+            exclude=["^/api/", "^/health", "^/static", "^/schema"],
+        ),
+        template_config=TemplateConfig(
+            directory=template_directories(),
+            engine=JinjaTemplateEngine,
+            engine_callback=templating.configure,
+        ),
+        openapi_config=OpenAPIConfig(
+            title="联研 Lianyan API",
+            version="1",
+            path="/schema",
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/",
+                    js_url="/schema/assets/swagger-ui-bundle.js",
+                    css_url="/schema/assets/swagger-ui.css",
+                    standalone_preset_js_url="/schema/assets/swagger-ui-standalone-preset.js",
+                )
+            ],
+        ),
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        request_max_body_size=settings.uploads.document_bytes + 1024 * 1024,
+        debug=settings.debug,
+    )
+    missing = routes_without_rule(app)
+    if missing:
+        raise RuntimeError(f"routes without an access rule: {missing}")
+    return app
+
+
+def _access_guard() -> Any:
+    from lianyan.web.access import access_guard
+
+    return access_guard
