@@ -19,7 +19,7 @@ from lianyan.org.tables import Person, RoleAssignment
 #: Failed logins in a row that lock an account, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = dt.timedelta(minutes=15)
-#: Attempts one client address may make in the window, across all usernames.
+#: Failed attempts one client address may make in the window, across all usernames.
 ADDRESS_ATTEMPTS = 30
 ADDRESS_WINDOW = dt.timedelta(minutes=10)
 
@@ -38,8 +38,16 @@ def _throttle_address(address: str) -> None:
     while window and now - window[0] > ADDRESS_WINDOW:
         window.popleft()
     if len(window) >= ADDRESS_ATTEMPTS:
-        raise RateLimited("auth.rate_limited", "登录尝试过于频繁，请 10 分钟后再试。")
-    window.append(now)
+        raise RateLimited("auth.rate_limited", "登录失败次数过多，请 10 分钟后再试。")
+
+
+def _note_failure(address: str) -> None:
+    _attempts_by_address.setdefault(address, deque()).append(clock.now())
+
+
+def reset_throttle() -> None:
+    """Forget failed attempts by address (tests, and an operator after an incident)."""
+    _attempts_by_address.clear()
 
 
 async def login(login: str, password: str, *, kind: str, address: str = "") -> tuple[str, int]:
@@ -72,6 +80,7 @@ async def login(login: str, password: str, *, kind: str, address: str = "") -> t
             if failed >= MAX_FAILED_LOGINS:
                 values = {Account.failed_logins: 0, Account.locked_until: now + LOCK_DURATION}
             await Account.update(values).where(Account.id == account.id)
+        _note_failure(address)
         raise Unauthenticated("auth.invalid", "用户名或密码不正确。")
     async with atomic():
         await Account.update({Account.failed_logins: 0, Account.locked_until: None}).where(

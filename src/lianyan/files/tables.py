@@ -15,6 +15,10 @@ class StoredFile(Table):
     content_type = Varchar(length=100)
     sha256 = Varchar(length=64)
     kind = Varchar(length=30)
+    #: What the file belongs to (``topic``, ``design_version``, ``report`` …) and its id; the
+    #: owner's domain decides who may download it (see ``lianyan.files.access``).
+    owner_type = Varchar(length=30, default="", index=True)
+    owner_id = Integer(null=True, default=None)
     uploader_id = Integer(null=True, default=None)
     created_at = Timestamptz()
 

@@ -63,6 +63,7 @@ def route_handlers() -> list[Any]:
     from lianyan.audit.api import AuditController
     from lianyan.auth.api import AuthController, MeController
     from lianyan.auth.pages import AuthPages
+    from lianyan.files.api import FileController
     from lianyan.org.api import (
         CountyController,
         ImportController,
@@ -79,6 +80,7 @@ def route_handlers() -> list[Any]:
         AuthController,
         MeController,
         AuditController,
+        FileController,
         CountyController,
         ZoneController,
         KindergartenController,
