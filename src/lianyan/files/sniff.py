@@ -3,7 +3,7 @@
 Pure functions: nothing here touches the database, the web layer or the object store. A caller
 hands over what it has of a file and gets back what the file really is:
 
-* a buffered multipart upload: ``path`` to the whole file (documents up to 50 MB are buffered);
+* a buffered multipart upload: ``path`` to the whole file, or the open ``fileobj``;
 * a direct upload to the object store: a ranged read of the ``head`` and of the ``tail`` plus the
   ``total_size``, and optionally ``read_at`` for a few more small ranged reads;
 * an early look at a stream: only the first bytes.
@@ -43,6 +43,8 @@ MAX_NAME_LENGTH = 200
 #: ``read_at(offset, length)`` returns exactly those bytes of the file (fewer only past its end).
 RangeReader = Callable[[int, int], bytes]
 SizeClass = Literal["document", "import", "image", "archive", "video"]
+# The whole file, as ``zipfile`` can open it: a path or a seekable binary file.
+_Whole = str | os.PathLike[str] | IO[bytes]
 
 
 # --------------------------------------------------------------------------- file types
@@ -147,7 +149,7 @@ FILE_TYPES: Mapping[str, FileType] = MappingProxyType(
 
 # What a name's extension claims; the first type to list an extension wins.
 _BY_EXTENSION: Mapping[str, FileType] = MappingProxyType(
-    {ext: t for t in reversed(FILE_TYPES.values()) for ext in t.extensions}
+    {ext: t for t in reversed(list(FILE_TYPES.values())) for ext in t.extensions}
 )
 
 
@@ -192,6 +194,13 @@ class UploadKind:
     #: Fits “不能作为{label}上传”.
     label: str
     allowed: tuple[FileType, ...]
+
+    def __post_init__(self) -> None:
+        for file_type in self.allowed:
+            if file_type.size_class is None:
+                raise ValueError(
+                    f"{file_type.name} has no size limit, so {self.name} cannot take it"
+                )
 
 
 #: Every kind of upload and its allow-list; callers map API kinds (``document``, ``result``…) here.
@@ -280,21 +289,25 @@ def check_upload(
     head: bytes | None = None,
     tail: bytes | None = None,
     path: str | os.PathLike[str] | None = None,
+    fileobj: IO[bytes] | None = None,
     read_at: RangeReader | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> CheckedFile:
     """Check one upload of ``kind`` by content; raise ``InvalidInput``/``TooLarge`` if refused.
 
-    Give ``path`` when the whole file is on disk; otherwise ``head`` (at least the first
+    Give ``path`` or a seekable ``fileobj`` when the whole file is here (the strongest check:
+    ``zipfile`` reads Office files); otherwise ``head`` (at least the first
     :data:`HEAD_SIZE` bytes), and for direct uploads ``tail`` (the last :data:`TAIL_SIZE` bytes)
     and optionally ``read_at``. ``size`` is the file's real size in bytes.
     """
-    if head is None and path is None:
-        raise ValueError("check_upload needs the head of the file or its path")
+    if head is None and path is None and fileobj is None:
+        raise ValueError("check_upload needs the head of the file, its path or the file")
     upload = upload_kind(kind)
     name = clean_filename(filename)
     _check_size(size, max_size(kind, limits))
-    detected = detect(head or b"", total_size=size, tail=tail, path=path, read_at=read_at)
+    detected = detect(
+        head or b"", total_size=size, tail=tail, path=path, fileobj=fileobj, read_at=read_at
+    )
     if detected is None or detected.file_type not in upload.allowed:
         raise InvalidInput(
             "upload.type_not_allowed",
@@ -310,7 +323,7 @@ def check_upload(
             detected=file_type.name,
             problem=detected.problem,
         )
-    assert file_type.size_class is not None  # every allowed type has one
+    assert file_type.size_class is not None  # UploadKind refuses allowed types without one
     _check_size(size, limits.for_class(file_type.size_class))
     return CheckedFile(
         kind=kind,
@@ -459,28 +472,38 @@ def detect(
     total_size: int | None = None,
     tail: bytes | None = None,
     path: str | os.PathLike[str] | None = None,
+    fileobj: IO[bytes] | None = None,
     read_at: RangeReader | None = None,
 ) -> Detected | None:
     """What the file is, from what the caller has of it; ``None`` when the format is unknown.
 
     ``head`` is the start of the file; ``tail`` its end (needs ``total_size``); ``read_at``
-    serves a few more small ranged reads. With ``path`` the file itself is read and the other
-    byte arguments are ignored.
+    serves a few more small ranged reads. With ``path`` or a seekable ``fileobj`` the whole file
+    is read (``fileobj``'s position is restored) and the other byte arguments are ignored.
     """
     if path is not None:
         with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if total_size is not None and total_size != size:
-                raise ValueError(
-                    f"total_size {total_size} but {os.fspath(path)!r} has {size} bytes"
-                )
-            source = _Source(fh.read(HEAD_SIZE), size, None, _file_reader(fh), max_reads=None)
-            return _sniff(source, path)
+            return _detect_whole(fh, total_size, path)
+    if fileobj is not None:
+        position = fileobj.tell()
+        try:
+            return _detect_whole(fileobj, total_size, fileobj)
+        finally:
+            fileobj.seek(position)
     if tail is not None and total_size is None:
         raise ValueError("a tail needs total_size, to know where it starts")
     if total_size is not None and (len(head) > total_size or len(tail or b"") > total_size):
         raise ValueError(f"head or tail is longer than total_size {total_size}")
     return _sniff(_Source(head, total_size, tail, read_at, max_reads=64), None)
+
+
+def _detect_whole(fh: IO[bytes], total_size: int | None, whole: _Whole) -> Detected | None:
+    size = fh.seek(0, os.SEEK_END)
+    if total_size is not None and total_size != size:
+        raise ValueError(f"total_size {total_size} but the file has {size} bytes")
+    fh.seek(0)
+    source = _Source(fh.read(HEAD_SIZE), size, None, _file_reader(fh), max_reads=None)
+    return _sniff(source, whole)
 
 
 def _file_reader(fh: IO[bytes]) -> RangeReader:
@@ -506,6 +529,10 @@ class _Source:
         self.size = size
         self._tail = tail or b""
         self._tail_start = (size - len(self._tail)) if size is not None else 0
+        if self._tail and self._tail_start <= len(head):
+            # Small file: head and tail touch, so together they are the whole file.
+            self.head = head[: self._tail_start] + self._tail
+            self._tail = b""
         self._reader = reader
         # Each read may be a request to the object store; a crafted file must not cause thousands.
         self._reads_left = max_reads
@@ -537,12 +564,12 @@ class _Source:
         return data
 
 
-def _sniff(src: _Source, path: str | os.PathLike[str] | None) -> Detected | None:
+def _sniff(src: _Source, whole: _Whole | None) -> Detected | None:
     head = src.head
     if head.startswith(b"%PDF-"):
         return _detect_pdf(src)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _detect_zip(src, path)
+        return _detect_zip(src, whole)
     if head.startswith(b"\xff\xd8\xff"):
         # Not checked for an end marker: phones append data after it (motion photos).
         return Detected(JPEG, None)
@@ -770,7 +797,7 @@ class _Listing:
     content_types: bytes | None = None
 
 
-def _detect_zip(src: _Source, path: str | os.PathLike[str] | None) -> Detected:
+def _detect_zip(src: _Source, whole: _Whole | None) -> Detected:
     head = src.head
     if head.startswith(b"PK\x05\x06"):
         return Detected(ZIP, None)  # an empty archive
@@ -778,8 +805,8 @@ def _detect_zip(src: _Source, path: str | os.PathLike[str] | None) -> Detected:
     if head[30:38] == b"mimetype" and head[38:].startswith(b"application/vnd.oasis.opendocument"):
         return Detected(OPENDOCUMENT, None)
     local = _scan_local_headers(head)
-    if path is not None:
-        return _check_zip_file(path, local)
+    if whole is not None:
+        return _check_zip_file(whole, local)
     intact, problem, central = _read_central_directory(src)
     listing = central or local
     if central is not None and central.content_types is None:
@@ -791,10 +818,10 @@ def _detect_zip(src: _Source, path: str | os.PathLike[str] | None) -> Detected:
     return Detected(file_type, intact, problem)
 
 
-def _check_zip_file(path: str | os.PathLike[str], local: _Listing) -> Detected:
+def _check_zip_file(whole: _Whole, local: _Listing) -> Detected:
     """The whole file is here: let ``zipfile`` read the central directory and the main part."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(whole) as archive:
             names = archive.namelist()
             listing = _Listing(names, complete=True)
             if _CONTENT_TYPES in names:
