@@ -139,3 +139,7 @@ def main(argv: list[str] | None = None) -> None:
 
 #: Domains add sub-commands here (e.g. ``lianyan report``).
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+if __name__ == "__main__":
+    main()

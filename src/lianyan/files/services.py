@@ -63,17 +63,9 @@ def check_file(
 ) -> sniff.CheckedFile:
     """Check a seekable upload by content; raise the upload errors of ``sniff``."""
     size = _size_of(fileobj)
-
-    def read_at(offset: int, length: int) -> bytes:
-        fileobj.seek(offset)
-        return fileobj.read(length)
-
-    head = read_at(0, sniff.HEAD_SIZE)
-    tail = read_at(max(0, size - sniff.TAIL_SIZE), sniff.TAIL_SIZE) if size else b""
+    checked = sniff.check_upload(kind, filename=filename, size=size, fileobj=fileobj, limits=limits)
     fileobj.seek(0)
-    return sniff.check_upload(
-        kind, filename=filename, size=size, head=head, tail=tail, read_at=read_at, limits=limits
-    )
+    return checked
 
 
 async def save_file(

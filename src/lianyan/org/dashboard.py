@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
@@ -33,18 +34,16 @@ async def coverage_by_county(county_ids: list[int] | None) -> list[CountyCoverag
     rows = await counties
     zone_counts = {
         r["county"]: r["count"]
-        for r in await Zone.select(Zone.county, Zone.id.count().as_alias("count")).group_by(
+        for r in await Zone.select(Zone.county, Count(Zone.id, alias="count")).group_by(
             Zone.county
         )
     }
-    kg_rows = await Kindergarten.select(
-        Kindergarten.county, Kindergarten.zone.is_null().as_alias("uncovered")
-    )
+    kg_rows = await Kindergarten.select(Kindergarten.county, Kindergarten.zone)
     totals: dict[int, list[int]] = {}
     for r in kg_rows:
         entry = totals.setdefault(r["county"], [0, 0])
         entry[0] += 1
-        entry[1] += 0 if r["uncovered"] else 1
+        entry[1] += 0 if r["zone"] is None else 1
     return [
         CountyCoverageRow(
             county_id=r["id"],
@@ -67,7 +66,7 @@ class OrgFigures(msgspec.Struct):
 
 async def figures(actor: Principal) -> OrgFigures:
     """Figures in the caller's scope."""
-    if actor.is_city or actor.has(Role.ADMIN):
+    if actor.is_city:
         coverage = await coverage_by_county(None)
     elif actor.has(Role.COUNTY_OFFICER, Role.ZONE_OFFICER):
         coverage = await coverage_by_county(
