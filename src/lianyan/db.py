@@ -135,11 +135,13 @@ def count_queries() -> Iterator[list[int]]:
         _query_count.reset(token)
 
 
-async def start(db: Engine | None = None) -> None:
-    """Open connection pools (PostgreSQL)."""
+async def start(db: Engine | None = None) -> bool:
+    """Open the connection pool (PostgreSQL); True when this call opened it."""
     db = db or engine()
-    if isinstance(db, PostgresEngine):
+    if isinstance(db, PostgresEngine) and getattr(db, "pool", None) is None:
         await db.start_connection_pool(min_size=1, max_size=10)
+        return True
+    return False
 
 
 async def stop(db: Engine | None = None) -> None:

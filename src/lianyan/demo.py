@@ -132,6 +132,7 @@ async def load() -> bool:
                 zone_ids.append(zone_id)
             ids["zones"][code] = zone_ids
             kg_ids = []
+            kg_names = []
             kg_count = 25
             for k in range(kg_count):
                 town = towns[k % len(towns)]
@@ -155,6 +156,7 @@ async def load() -> bool:
                     )
                 )[0]["id"]
                 kg_ids.append(kg_id)
+                kg_names.append(kg_name)
             ids["kindergartens"][code] = kg_ids
             for z, zone_id in enumerate(zone_ids):
                 lead = kg_ids[z]
@@ -170,13 +172,14 @@ async def load() -> bool:
                 zone_id = None if (code in ("411203", "411224") and k >= kg_count - 2) else \
                     zone_ids[k % zone_count]
                 director = await person(names.person(), county=county_id, kindergarten=kg_id,
-                                        job_title="园长", professional_title="高级教师")
+                                        unit=kg_names[k], job_title="园长",
+                                        professional_title="高级教师")
                 await grant(director, "director", county=county_id, zone=zone_id,
                             kindergarten=kg_id)
                 teachers = []
                 for _ in range(2):
                     teacher = await person(names.person(), county=county_id, kindergarten=kg_id,
-                                           job_title="教师",
+                                           unit=kg_names[k], job_title="教师",
                                            professional_title=rng.choice(["一级教师", "二级教师",
                                                                           "未定级"]))
                     await grant(teacher, "teacher", county=county_id, zone=zone_id,
@@ -195,13 +198,6 @@ async def load() -> bool:
             await grant(expert, "expert", county=ids["counties"][county_code])
             if e == 0:
                 await login("expert1", expert)
-        # Kindergarten staff carry their unit name for display.
-        for code, kg_ids in ids["kindergartens"].items():
-            for kg_id in kg_ids:
-                kg = await Kindergarten.select(Kindergarten.name).where(
-                    Kindergarten.id == kg_id).first()
-                await Person.update({Person.unit: kg["name"]}).where(
-                    (Person.kindergarten == kg_id) & (Person.unit == ""))
         for module in DEMO_MODULES:
             await importlib.import_module(module).load(ids)
     return True

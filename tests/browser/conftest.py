@@ -82,10 +82,12 @@ def live_server(settings: object, migrated: None) -> Iterator[LiveServer]:
         try:
             urllib.request.urlopen(f"{url}/health/ready", timeout=1)
             break
-        except OSError:
+        except OSError as exc:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"live server did not start:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"live server did not start:\n{log.read_text()[-3000:]}"
+                ) from exc
             time.sleep(0.1)
     yield LiveServer(url, process, log)
     process.terminate()

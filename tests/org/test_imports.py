@@ -46,7 +46,7 @@ async def test_template_has_dropdowns_with_own_counties(client):
 
 
 async def test_import_with_row_errors_imports_nothing_and_names_each_cell(client):
-    county_id, _, headers = await _officer(client)
+    _, _, headers = await _officer(client)
     content = _xlsx(KG_HEADER, [
         ["灵宝实验幼儿园", "灵宝市", "灵宝第一责任区", "城区", "公办", "一级"],
         ["", "灵宝市", "", "乡村", "公办", ""],
@@ -69,7 +69,7 @@ async def test_import_with_row_errors_imports_nothing_and_names_each_cell(client
 
 
 async def test_import_valid_file_creates_every_row(client):
-    county_id, _, headers = await _officer(client)
+    _, _, headers = await _officer(client)
     content = _xlsx(KG_HEADER, [
         ["灵宝实验幼儿园", "灵宝市", "灵宝第一责任区", "城区", "公办", "省级示范"],
         ["灵宝阳平乡幼儿园", "灵宝市", "", "乡村", "普惠性民办", ""],

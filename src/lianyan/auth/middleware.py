@@ -32,10 +32,10 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             raw = header[7:].strip()
             principal = await services.principal_for_token(raw)
             return AuthenticationResult(user=principal, auth=("bearer", raw) if principal else None)
-        raw = connection.cookies.get(SESSION_COOKIE)
-        if not raw:
+        cookie_token = connection.cookies.get(SESSION_COOKIE)
+        if not cookie_token:
             return AuthenticationResult(user=None, auth=None)
-        principal = await services.principal_for_token(raw)
+        principal = await services.principal_for_token(cookie_token)
         if principal is None:
             return AuthenticationResult(user=None, auth=None)
         method = connection.scope.get("method", "GET")
@@ -44,4 +44,4 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             sent = connection.headers.get(CSRF_HEADER, "")
             if not cookie or not hmac.compare_digest(cookie, sent):
                 raise PermissionDeniedException("CSRF token verification failed")
-        return AuthenticationResult(user=principal, auth=("session", raw))
+        return AuthenticationResult(user=principal, auth=("session", cookie_token))

@@ -244,7 +244,9 @@ class ObjectStore:
         inline: bool = False,
     ) -> str:
         """A short-lived GET URL that downloads under ``filename`` (Chinese names kept)."""
-        headers = {"response-content-disposition": content_disposition(filename, inline=inline)}
+        headers: dict[str, str | list[str] | tuple[str]] = {
+            "response-content-disposition": content_disposition(filename, inline=inline)
+        }
         if content_type:
             headers["response-content-type"] = content_type
         return self._presigner.presigned_get_object(
@@ -285,7 +287,7 @@ class ObjectStore:
                     self.bucket, key, upload_id, max_parts=1000, part_number_marker=marker
                 )
                 parts.extend(
-                    UploadedPart(number=p.part_number, size=p.size, etag=p.etag)
+                    UploadedPart(number=p.part_number, size=p.size or 0, etag=p.etag)
                     for p in result.parts
                 )
                 if not result.is_truncated:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from msgspec import UNSET, UnsetType
 
@@ -58,8 +60,8 @@ class ZonePatch(Input, kw_only=True):
     """Changes to a zone."""
 
     name: Name | UnsetType = UNSET
-    lead_kindergarten_id: Id | None | UnsetType = UNSET
-    officer_id: Id | None | UnsetType = UNSET
+    lead_kindergarten_id: Id | UnsetType | None = UNSET
+    officer_id: Id | UnsetType | None = UNSET
 
 
 class ZoneOut(Output, kw_only=True):
@@ -86,7 +88,7 @@ class KindergartenIn(Input, kw_only=True):
 class KindergartenPatch(Input, kw_only=True):
     """Changes to a kindergarten."""
 
-    zone_id: Id | None | UnsetType = UNSET
+    zone_id: Id | UnsetType | None = UNSET
     name: Name | UnsetType = UNSET
     locale: Locale | UnsetType = UNSET
     ownership: Ownership | UnsetType = UNSET
@@ -123,8 +125,8 @@ class PersonPatch(Input, kw_only=True):
     """Changes to a person."""
 
     name: ShortName | UnsetType = UNSET
-    phone: Phone | None | UnsetType = UNSET
-    kindergarten_id: Id | None | UnsetType = UNSET
+    phone: Phone | UnsetType | None = UNSET
+    kindergarten_id: Id | UnsetType | None = UNSET
     unit: str | UnsetType = UNSET
     job_title: str | UnsetType = UNSET
     professional_title: str | UnsetType = UNSET
@@ -184,7 +186,7 @@ class ImportResult(Output, kw_only=True):
     created: int
 
 
-def unset_to_dict(patch: msgspec.Struct) -> dict[str, object]:
+def unset_to_dict(patch: msgspec.Struct) -> dict[Any, Any]:
     """The fields of a PATCH body that were actually sent."""
     return {
         f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET

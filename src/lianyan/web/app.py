@@ -63,7 +63,19 @@ def route_handlers() -> list[Any]:
     from lianyan.audit.api import AuditController
     from lianyan.auth.api import AuthController, MeController
     from lianyan.auth.pages import AuthPages
+    from lianyan.evaluation.api import EvaluationController
+    from lianyan.evaluation.pages import EvaluationPages
+    from lianyan.exchanges import api as exchanges_api
     from lianyan.files.api import FileController
+    from lianyan.files.upload_api import UploadController
+    from lianyan.filings.api import (
+        ComplianceController,
+        DeadlineController,
+        FilingController,
+        LeadershipController,
+        ThemeController,
+    )
+    from lianyan.filings.pages import FilingPages
     from lianyan.org.api import (
         CountyController,
         ImportController,
@@ -72,6 +84,8 @@ def route_handlers() -> list[Any]:
         ZoneController,
     )
     from lianyan.org.pages import OrgPages
+    from lianyan.topics.api import TopicController
+    from lianyan.topics.pages import TopicPages, topic_static
     from lianyan.web.health import HealthController
     from lianyan.web.home import HomePages
 
@@ -81,6 +95,7 @@ def route_handlers() -> list[Any]:
         MeController,
         AuditController,
         FileController,
+        UploadController,
         CountyController,
         ZoneController,
         KindergartenController,
@@ -89,12 +104,24 @@ def route_handlers() -> list[Any]:
         AuthPages,
         HomePages,
         OrgPages,
+        LeadershipController,
+        ThemeController,
+        DeadlineController,
+        FilingController,
+        ComplianceController,
+        FilingPages,
+        EvaluationController,
+        EvaluationPages,
+        *exchanges_api.CONTROLLERS,
+        TopicController,
+        TopicPages,
+        topic_static,
     ]
 
 
-def template_directories() -> list[Path]:
+def template_directories() -> list[Path | os.PathLike[Any] | str]:
     """``templates/`` of the web shell and of every domain package."""
-    return sorted(p for p in PACKAGE.glob("*/templates") if p.is_dir())
+    return [p for p in sorted(PACKAGE.glob("*/templates")) if p.is_dir()]
 
 
 def create_app(settings: Settings, *, store_settings_override: Any = None) -> Litestar:
@@ -116,11 +143,12 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             store_settings = local_s3.settings()
         app.state.store = ObjectStore(store_settings)
         await app.state.store.ensure_bucket()
-        await db.start()
+        owns_pool = await db.start()
         try:
             yield
         finally:
-            await db.stop()
+            if owns_pool:
+                await db.stop()
             if local_s3 is not None:
                 local_s3.stop()
 
@@ -129,6 +157,9 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             *route_handlers(),
             create_static_files_router(path="/static", directories=[PACKAGE / "web" / "static"],
                                        opt={"access": "public"}),
+            create_static_files_router(path="/static/files",
+                                       directories=[PACKAGE / "files" / "static"],
+                                       name="files-static", opt={"access": "public"}),
             create_static_files_router(
                 path="/schema/assets", directories=[_swagger_assets()],
                 name="schema-assets", opt={"access": "public"},
