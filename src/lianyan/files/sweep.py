@@ -11,8 +11,11 @@ import datetime as dt
 import msgspec
 
 from lianyan import clock
+from lianyan.audit import services as audit
+from lianyan.db import atomic
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile, Upload
+from lianyan.files.uploads import discard
 from lianyan.settings import Settings
 
 #: Objects younger than this are never swept: their row may not be committed yet.
@@ -27,19 +30,34 @@ class SweepReport(msgspec.Struct):
 
 
 async def sweep(store: ObjectStore, *, abandon_after: dt.timedelta) -> SweepReport:
-    """Abort uploads idle for ``abandon_after`` and delete orphaned objects."""
+    """Abort uploads idle for ``abandon_after`` and delete orphaned objects.
+
+    Side effects: each abandoned upload (``open``, or ``completing`` left by a crash) is marked
+    ``aborted`` with an audit entry, then its parts and any joined object are removed from the
+    store; objects older than ``GRACE`` that no row refers to are deleted.
+    """
     now = clock.now()
-    stale = await Upload.select(Upload.id, Upload.key, Upload.s3_upload_id).where(
-        (Upload.status == "open") & (Upload.updated_at < now - abandon_after)
-    )
-    for upload in stale:
-        await store.abort_multipart(upload["key"], upload["s3_upload_id"])
-        await Upload.update({Upload.status: "aborted", Upload.updated_at: now}).where(
-            Upload.id == upload["id"]
+    # Mark first, then discard: a browser that asks about its upload in between touches
+    # ``updated_at`` and so keeps it, and one that asks afterwards is told it was aborted.
+    async with atomic():
+        stale = (
+            await Upload.update({Upload.status: "aborted", Upload.updated_at: now})
+            .where(
+                Upload.status.is_in(["open", "completing"])
+                & (Upload.updated_at < now - abandon_after)
+            )
+            .returning(Upload.id, Upload.key, Upload.s3_upload_id)
         )
+        for upload in stale:
+            await audit.record(None, "upload.abandon", "upload", upload["id"])
+    for upload in stale:
+        await discard(store, key=upload["key"], s3_upload_id=upload["s3_upload_id"])
     known = {r["key"] for r in await StoredFile.select(StoredFile.key)}
     known |= {
-        r["key"] for r in await Upload.select(Upload.key).where(Upload.status == "open")
+        r["key"]
+        for r in await Upload.select(Upload.key).where(
+            Upload.status.is_in(["open", "completing"])
+        )
     }
     deleted = 0
     for key, modified in await store.listing():
