@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "lianyan.auth.piccolo_app",
         "lianyan.audit.piccolo_app",
         "lianyan.files.piccolo_app",
+        "lianyan.exchanges.piccolo_app",
     ]
 )

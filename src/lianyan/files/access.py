@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 from lianyan.auth.principal import Principal
 
 #: owner_type → "module:function". Domains add their line here.
-READERS: dict[str, str] = {}
+READERS: dict[str, str] = {
+    "design": "lianyan.exchanges.services:can_read_file",
+}
 
 
 async def may_read(actor: Principal, owner_type: str, owner_id: int | None) -> bool:

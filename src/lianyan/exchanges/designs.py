@@ -1,0 +1,445 @@
+"""Lesson designs (教学设计) and their versions.
+
+A participant (kindergarten + teacher) has one design. Each upload makes a new **version**,
+and a version is a **bundle**: one design document, optional slides, any number of images
+(up to :data:`MAX_IMAGES`) and one classroom video. An upload of one part copies the other
+parts of the previous version forward, so every version shows the whole design as it stood and
+old versions stay readable. The sections of the document are extracted once, at upload, and
+stored on the version.
+
+Until the design deadline every part may change; after it only videos and images (the lesson
+is often taught after the deadline), so that designs seen by everyone once the blind period
+ends cannot be reworked with what others wrote; nothing changes after the comment deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import IO, Any
+
+import msgspec
+
+from lianyan import clock
+from lianyan.audit import services as audit
+from lianyan.auth.principal import Principal
+from lianyan.db import atomic
+from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges import sections as extract
+from lianyan.exchanges.services import local, visible_exchange
+from lianyan.exchanges.tables import Design, DesignVersion
+from lianyan.exchanges.visibility import Standing, sees_design, sees_every_design
+from lianyan.files import services as files
+from lianyan.files import sniff
+from lianyan.files.store import ObjectStore
+from lianyan.files.tables import StoredFile
+
+NOT_FOUND = ("design.not_found", "没有找到该教学设计。")
+#: Most images one version may hold.
+MAX_IMAGES = 20
+#: API kind → ``files.sniff`` upload kind.
+SNIFF_KIND = {
+    "document": "design_document",
+    "slides": "slides",
+    "image": "image",
+    "video": "video",
+}
+KIND_NAMES = {"document": "教学设计文档", "slides": "课件", "image": "图片", "video": "课堂视频"}
+#: Parts that may still change after the design deadline.
+LATE_KINDS = ("image", "video")
+_PATH_IN_NAME = re.compile(r"[\\/]")
+
+DESIGN_COLUMNS = (
+    Design.id,
+    Design.exchange.as_alias("exchange_id"),
+    Design.participant.group.as_alias("group_id"),
+    Design.participant.group.number.as_alias("group_number"),
+    Design.participant.as_alias("participant_id"),
+    Design.participant.kindergarten.as_alias("kindergarten_id"),
+    Design.participant.kindergarten.name.as_alias("kindergarten_name"),
+    Design.participant.county.as_alias("county_id"),
+    Design.participant.county.name.as_alias("county_name"),
+    Design.participant.teacher.as_alias("teacher_id"),
+    Design.participant.teacher.name.as_alias("teacher_name"),
+    Design.title,
+    Design.latest_version,
+    Design.created_at,
+    Design.updated_at,
+)
+
+
+def design_out(row: dict[str, Any]) -> s.DesignOut:
+    row["created_at"] = local(row["created_at"])
+    row["updated_at"] = local(row["updated_at"])
+    return msgspec.convert(row, s.DesignOut)
+
+
+class DesignContext(msgspec.Struct, frozen=True):
+    """A design with its exchange and the caller's standing, as the rules need them."""
+
+    design: s.DesignOut
+    exchange: s.ExchangeOut
+    standing: Standing
+
+    @property
+    def is_teacher(self) -> bool:
+        """The caller is the design's own teacher."""
+        return self.design.participant_id in self.standing.teaching
+
+
+async def design_context(actor: Principal, design_id: int) -> DesignContext:
+    """A design the caller may read, with its exchange and the caller's standing; else 404."""
+    row = await Design.select(*DESIGN_COLUMNS).where(Design.id == design_id).first()
+    if row is None:
+        raise NotFound(*NOT_FOUND)
+    try:
+        exchange, standing = await visible_exchange(actor, row["exchange_id"])
+    except NotFound:
+        raise NotFound(*NOT_FOUND) from None
+    if not sees_design(
+        standing, group_id=row["group_id"], blind=exchange.blind,
+        design_deadline=exchange.design_deadline, now=clock.now(),
+    ):
+        raise NotFound(*NOT_FOUND)
+    return DesignContext(design=design_out(row), exchange=exchange, standing=standing)
+
+
+async def get_design(actor: Principal, design_id: int) -> s.DesignOut:
+    """One design the caller may read."""
+    return (await design_context(actor, design_id)).design
+
+
+async def list_designs(
+    actor: Principal, exchange_id: int, *, limit: int = 50, offset: int = 0
+) -> tuple[list[s.DesignOut], int]:
+    """The designs of an exchange the caller may read, by group; constant queries."""
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    condition: Any = Design.exchange == exchange_id
+    if not sees_every_design(
+        standing, blind=exchange.blind, design_deadline=exchange.design_deadline,
+        now=clock.now(),
+    ):
+        condition = condition & Design.participant.group.is_in(list(standing.own_groups) or [0])
+    rows = await Design.select(*DESIGN_COLUMNS).where(condition).order_by(
+        Design.participant.group.number
+    ).order_by(Design.id).limit(limit).offset(offset)
+    total = await Design.count().where(condition)
+    return [design_out(r) for r in rows], total
+
+
+async def create_design(actor: Principal, exchange_id: int, data: s.DesignIn) -> s.DesignOut:
+    """Start the caller's design in an exchange (its participant teacher only).
+
+    Side effects: a ``design`` row and an audit entry.
+    """
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    if not standing.teaching:
+        raise Forbidden("design.not_participant", "只有本次活动的执教教师可以创建教学设计。")
+    if clock.now() >= exchange.comment_deadline:
+        raise Conflict("design.closed", "本次活动已经结束，不能再创建教学设计。")
+    participant_id = min(standing.teaching)
+    async with atomic(lock=f"design-of:{participant_id}"):
+        existing = await Design.select(Design.id).where(
+            Design.participant == participant_id
+        ).first()
+        if existing is not None:
+            raise Conflict(
+                "design.exists", "您在本次活动中已经有教学设计，请在原设计中上传新版本。",
+                design_id=existing["id"],
+            )
+        now = clock.now()
+        row = (
+            await Design.insert(
+                Design(
+                    exchange=exchange_id, participant=participant_id,
+                    title=data.title.strip() or exchange.content, created_at=now,
+                    updated_at=now,
+                )
+            )
+        )[0]
+        await audit.record(actor, "design.create", "design", row["id"], exchange_id=exchange_id)
+    return await get_design(actor, row["id"])
+
+
+async def my_design_id(actor: Principal, exchange_id: int) -> int | None:
+    """The id of the caller's own design in an exchange, if they have started one."""
+    row = await Design.select(Design.id).where(
+        (Design.exchange == exchange_id) & (Design.participant.teacher == actor.person_id)
+    ).first()
+    return row["id"] if row else None
+
+
+# Versions ------------------------------------------------------------------------------------
+
+_VERSION_COLUMNS = (
+    DesignVersion.id,
+    DesignVersion.design.as_alias("design_id"),
+    DesignVersion.number,
+    DesignVersion.change,
+    DesignVersion.document_file_id,
+    DesignVersion.slides_file_id,
+    DesignVersion.video_file_id,
+    DesignVersion.image_file_ids,
+    DesignVersion.sections,
+    DesignVersion.sections_note,
+    DesignVersion.created_by,
+    DesignVersion.created_at,
+)
+
+
+def _json(value: Any, default: Any) -> Any:
+    if value is None or value == "":
+        return default
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+async def _versions_out(rows: list[dict[str, Any]]) -> list[s.VersionOut]:
+    """Version rows with their files, loaded in one more query."""
+    for row in rows:
+        row["image_file_ids"] = _json(row["image_file_ids"], [])
+        row["sections"] = _json(row["sections"], {})
+    ids = {
+        i
+        for r in rows
+        for i in (r["document_file_id"], r["slides_file_id"], r["video_file_id"],
+                  *r["image_file_ids"])
+        if i is not None
+    }  # fmt: skip
+    found = {}
+    if ids:
+        for f in await StoredFile.select(*files.FILE_COLUMNS).where(
+            StoredFile.id.is_in(sorted(ids))
+        ):
+            f["created_at"] = local(f["created_at"])
+            found[f["id"]] = msgspec.convert(f, files.FileOut)
+    return [
+        s.VersionOut(
+            id=r["id"], design_id=r["design_id"], number=r["number"], change=r["change"],
+            document=found.get(r["document_file_id"]), slides=found.get(r["slides_file_id"]),
+            video=found.get(r["video_file_id"]),
+            images=[found[i] for i in r["image_file_ids"] if i in found],
+            sections=msgspec.convert(r["sections"], s.Sections),
+            sections_note=r["sections_note"], created_by=r["created_by"],
+            created_at=local(r["created_at"]),
+        )
+        for r in rows
+    ]
+
+
+async def list_versions(actor: Principal, design_id: int) -> list[s.VersionOut]:
+    """Every version of a design, newest first; two queries after the visibility check."""
+    await design_context(actor, design_id)
+    rows = await DesignVersion.select(*_VERSION_COLUMNS).where(
+        DesignVersion.design == design_id
+    ).order_by(DesignVersion.number, ascending=False)
+    return await _versions_out(rows)
+
+
+async def latest_versions(design_ids: list[int]) -> dict[int, s.VersionOut]:
+    """The newest version of each design (no permission check: callers check the designs)."""
+    if not design_ids:
+        return {}
+    rows = await DesignVersion.select(*_VERSION_COLUMNS).where(
+        DesignVersion.design.is_in(design_ids)
+    ).order_by(DesignVersion.number)
+    newest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        newest[row["design_id"]] = row
+    return {v.design_id: v for v in await _versions_out(list(newest.values()))}
+
+
+def _check_upload_allowed(context: DesignContext, kind: str, now: dt.datetime) -> None:
+    if not context.is_teacher:
+        raise Forbidden("design.not_owner", "只有本设计的执教教师可以上传新版本。")
+    if now >= context.exchange.comment_deadline:
+        raise Conflict("design.closed", "本次活动的点评已经截止，不能再上传。")
+    if now >= context.exchange.design_deadline and kind not in LATE_KINDS:
+        raise Conflict(
+            "design.deadline_passed",
+            "教学设计提交已经截止，只能补充课堂视频和图片，不能再修改教学设计文档和课件。",
+        )
+
+
+def check_name(filename: str) -> None:
+    """A file name is a name, not a path: refuse ``/``, ``\\`` and ``..`` outright."""
+    if _PATH_IN_NAME.search(filename) or filename.strip() in (".", ".."):
+        raise InvalidInput(
+            "upload.bad_name", "文件名中不能含有路径（/、\\ 或 ..），请重命名文件后再上传。"
+        )
+
+
+async def _latest_row(design_id: int) -> dict[str, Any] | None:
+    return await DesignVersion.select(*_VERSION_COLUMNS).where(
+        DesignVersion.design == design_id
+    ).order_by(DesignVersion.number, ascending=False).first()
+
+
+async def _write_version(
+    actor: Principal,
+    context: DesignContext,
+    *,
+    kind: str,
+    file: files.FileOut,
+    sections: dict[str, str | None] | None,
+    sections_note: str | None,
+) -> int:
+    """Insert the next version carrying the other parts forward; returns its id."""
+    design_id = context.design.id
+    async with atomic(lock=f"design-versions:{design_id}"):
+        previous = await _latest_row(design_id)
+        images = list(_json(previous["image_file_ids"], [])) if previous else []
+        if kind == "image" and len(images) >= MAX_IMAGES:
+            raise Conflict("design.too_many_images", f"每个版本最多 {MAX_IMAGES} 张图片。")
+        values: dict[str, Any] = {
+            "document_file_id": previous["document_file_id"] if previous else None,
+            "slides_file_id": previous["slides_file_id"] if previous else None,
+            "video_file_id": previous["video_file_id"] if previous else None,
+            "sections": _json(previous["sections"], {}) if previous else {},
+            "sections_note": previous["sections_note"] if previous else "",
+        }
+        if kind == "image":
+            images.append(file.id)
+        else:
+            values[f"{kind}_file_id"] = file.id
+        if sections is not None:
+            values["sections"] = sections
+            values["sections_note"] = sections_note or ""
+        if not values["document_file_id"] and not values["sections_note"]:
+            values["sections_note"] = "尚未上传教学设计文档。"
+        number = (previous["number"] if previous else 0) + 1
+        now = clock.now()
+        row = (
+            await DesignVersion.insert(
+                DesignVersion(
+                    design=design_id, number=number, change=kind,
+                    document_file_id=values["document_file_id"],
+                    slides_file_id=values["slides_file_id"],
+                    video_file_id=values["video_file_id"],
+                    image_file_ids=msgspec.json.encode(images).decode(),
+                    sections=msgspec.json.encode(values["sections"]).decode(),
+                    sections_note=values["sections_note"],
+                    created_by=actor.person_id, created_at=now,
+                )
+            )
+        )[0]
+        await Design.update({Design.latest_version: number, Design.updated_at: now}).where(
+            Design.id == design_id
+        )
+        await audit.record(
+            actor, "design.version", "design", design_id, number=number, kind=kind,
+            file_id=file.id,
+        )
+    return int(row["id"])
+
+
+async def _discard(store: ObjectStore, file_id: int) -> None:
+    """Remove a stored file whose version could not be written (object and row)."""
+    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
+    if row is not None:
+        await StoredFile.delete().where(StoredFile.id == file_id)
+        await store.delete(row["key"])
+
+
+async def add_version(
+    actor: Principal,
+    store: ObjectStore,
+    design_id: int,
+    *,
+    kind: str,
+    fileobj: IO[bytes],
+    filename: str,
+    limits: sniff.Limits,
+) -> s.VersionOut:
+    """Upload one part of a design as its next version (the design's teacher).
+
+    The file is checked by content before anything is stored; a refused file leaves no object
+    and no row. A document's sections are extracted here, once.
+    Side effects: one object and one ``stored_file`` row (owner ``design``), a
+    ``design_version`` row, the design's ``latest_version``, an audit entry.
+    """
+    if kind not in SNIFF_KIND:
+        raise InvalidInput(
+            "design.kind", "请选择上传内容：教学设计文档、课件、图片或课堂视频。",
+            allowed=list(SNIFF_KIND),
+        )
+    context = await design_context(actor, design_id)
+    now = clock.now()
+    _check_upload_allowed(context, kind, now)
+    check_name(filename)
+    checked = files.check_file(SNIFF_KIND[kind], fileobj, filename=filename, limits=limits)
+    sections: dict[str, str | None] | None = None
+    note: str | None = None
+    if kind == "document":
+        if checked.file_type == sniff.DOCX:
+            sections, note = await asyncio.to_thread(extract.extract_docx, fileobj)
+        else:
+            sections, note = dict.fromkeys(s.SECTION_KEYS), extract.PDF_NOTE
+    stored = await files.save_file(
+        store, kind=SNIFF_KIND[kind], fileobj=fileobj, filename=filename,
+        uploader_id=actor.person_id, owner_type="design", owner_id=design_id, limits=limits,
+    )
+    try:
+        version_id = await _write_version(
+            actor, context, kind=kind, file=stored, sections=sections, sections_note=note
+        )
+    except BaseException:
+        await _discard(store, stored.id)
+        raise
+    return await _version(version_id)
+
+
+async def add_uploaded_version(
+    actor: Principal, design_id: int, data: s.AdoptIn
+) -> s.VersionOut:
+    """Add a video that arrived by resumable direct upload as the design's next version.
+
+    Side effects: the upload's file is attached to the design (``files.uploads.adopt``), a
+    ``design_version`` row, an audit entry.
+    """
+    if data.kind != "video":
+        raise InvalidInput(
+            "design.adopt_kind", "断点续传只用于课堂视频；文档、课件和图片请直接上传。"
+        )
+    context = await design_context(actor, design_id)
+    _check_upload_allowed(context, data.kind, clock.now())
+    try:
+        from lianyan.files.uploads import adopt  # type: ignore[attr-defined]
+    except ImportError:
+        raise Conflict(
+            "upload.unavailable", "断点续传功能尚未开放，请暂时直接上传视频。"
+        ) from None
+    async with atomic(lock=f"design-versions:{design_id}"):
+        stored = await adopt(
+            file_id=data.file_id, person_id=actor.person_id, owner_type="design",
+            owner_id=design_id, kind=SNIFF_KIND[data.kind],
+        )
+        version_id = await _write_version(
+            actor, context, kind=data.kind, file=stored, sections=None, sections_note=None
+        )
+    return await _version(version_id)
+
+
+async def _version(version_id: int) -> s.VersionOut:
+    row = await DesignVersion.select(*_VERSION_COLUMNS).where(
+        DesignVersion.id == version_id
+    ).first()
+    return (await _versions_out([row]))[0]
+
+
+async def version_id_of(design_id: int, number: int | None) -> tuple[int, int]:
+    """(id, number) of version ``number`` of a design, or of its newest version."""
+    query = DesignVersion.select(DesignVersion.id, DesignVersion.number).where(
+        DesignVersion.design == design_id
+    )
+    if number is not None:
+        row = await query.where(DesignVersion.number == number).first()
+        if row is None:
+            raise InvalidInput("design.version", f"该设计没有第 {number} 版。")
+    else:
+        row = await query.order_by(DesignVersion.number, ascending=False).first()
+        if row is None:
+            raise Conflict("design.no_version", "该设计还没有上传任何版本。")
+    return row["id"], row["number"]
+

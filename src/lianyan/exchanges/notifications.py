@@ -1,0 +1,322 @@
+"""In-app notices, the outbox a mail/SMS sender drains, and the deadline reminders.
+
+Every notice is one ``notification`` row for the person and one ``outbox_message`` row for a
+sender outside the app. Notices that must happen once (pairing, reminders) carry a
+``dedupe_key``: a second attempt with the same key writes nothing, so ``due_reminders`` may run
+as often as anyone likes (``lianyan remind`` from cron, or a periodic task).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import msgspec
+
+from lianyan import clock
+from lianyan.audit import services as audit
+from lianyan.auth.principal import Principal
+from lianyan.db import atomic
+from lianyan.errors import Conflict, Forbidden, NotFound
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges.tables import (
+    Comment,
+    Design,
+    Exchange,
+    ExchangeExpert,
+    Notification,
+    OutboxMessage,
+    Participant,
+)
+from lianyan.org.tables import Person
+
+#: How long before a deadline the reminders go out.
+REMINDER_LEAD = dt.timedelta(days=2)
+
+KIND_NAMES = {
+    "paired": "分组通知",
+    "invited": "专家邀请",
+    "comment": "点评与回复",
+    "design_deadline": "设计提交提醒",
+    "expert_late": "点评提醒",
+    "expert_reminder": "点评催办",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notice to write."""
+
+    person_id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    dedupe_key: str | None = None
+
+
+async def send(notices: list[Notice]) -> int:
+    """Write notices and their outbox messages; skip those whose ``dedupe_key`` exists.
+
+    Side effects: ``notification`` and ``outbox_message`` rows, in the caller's transaction
+    if there is one. Returns how many were written.
+    """
+    if not notices:
+        return 0
+    keys = [n.dedupe_key for n in notices if n.dedupe_key]
+    async with atomic(lock="notifications"):
+        seen: set[str] = set()
+        if keys:
+            rows = await Notification.select(Notification.dedupe_key).where(
+                Notification.dedupe_key.is_in(keys)
+            )
+            seen = {r["dedupe_key"] for r in rows}
+        phones = {
+            r["id"]: r["phone"] or ""
+            for r in await Person.select(Person.id, Person.phone).where(
+                Person.id.is_in(sorted({n.person_id for n in notices}))
+            )
+        }
+        written = 0
+        now = clock.now()
+        for notice in notices:
+            if notice.dedupe_key:
+                if notice.dedupe_key in seen:
+                    continue
+                seen.add(notice.dedupe_key)
+            if notice.person_id not in phones:
+                continue
+            row = (
+                await Notification.insert(
+                    Notification(
+                        person=notice.person_id, kind=notice.kind, title=notice.title,
+                        body=notice.body, link=notice.link, dedupe_key=notice.dedupe_key,
+                        created_at=now,
+                    )
+                )
+            )[0]
+            await OutboxMessage.insert(
+                OutboxMessage(
+                    notification=row["id"], person=notice.person_id, channel="sms",
+                    address=phones[notice.person_id], subject=notice.title,
+                    body=notice.body, created_at=now,
+                )
+            )
+            written += 1
+    return written
+
+
+# Reading -------------------------------------------------------------------------------------
+
+_COLUMNS = (
+    Notification.id,
+    Notification.kind,
+    Notification.title,
+    Notification.body,
+    Notification.link,
+    Notification.created_at,
+    Notification.read_at,
+)
+
+
+def _out(row: dict) -> s.NotificationOut:
+    row["created_at"] = row["created_at"].astimezone(clock.CITY_TZ)
+    if row["read_at"] is not None:
+        row["read_at"] = row["read_at"].astimezone(clock.CITY_TZ)
+    return msgspec.convert(row, s.NotificationOut)
+
+
+async def list_notifications(
+    actor: Principal, *, unread: bool = False, limit: int = 50, offset: int = 0
+) -> s.NotificationPage:
+    """The caller's notices, newest first, with the unread count (three queries)."""
+    mine = Notification.person == actor.person_id
+    condition = mine & Notification.read_at.is_null() if unread else mine
+    rows = await Notification.select(*_COLUMNS).where(condition).order_by(
+        Notification.id, ascending=False
+    ).limit(limit).offset(offset)
+    total = await Notification.count().where(condition)
+    unread_count = await unread_count_of(actor)
+    return s.NotificationPage(items=[_out(r) for r in rows], total=total, unread=unread_count)
+
+
+async def unread_count_of(actor: Principal) -> int:
+    """How many of the caller's notices are unread (for the badge)."""
+    return await Notification.count().where(
+        (Notification.person == actor.person_id) & Notification.read_at.is_null()
+    )
+
+
+async def mark_read(actor: Principal, notification_id: int) -> s.NotificationOut:
+    """Mark one of the caller's notices read; another person's is 404."""
+    row = await Notification.select(Notification.id).where(
+        (Notification.id == notification_id) & (Notification.person == actor.person_id)
+    ).first()
+    if row is None:
+        raise NotFound("notification.not_found", "没有找到该通知。")
+    async with atomic():
+        await Notification.update({Notification.read_at: clock.now()}).where(
+            (Notification.id == notification_id) & Notification.read_at.is_null()
+        )
+    found = await Notification.select(*_COLUMNS).where(Notification.id == notification_id).first()
+    return _out(found)
+
+
+async def mark_all_read(actor: Principal) -> int:
+    """Mark every notice of the caller read; returns how many changed."""
+    async with atomic():
+        count = await unread_count_of(actor)
+        await Notification.update({Notification.read_at: clock.now()}).where(
+            (Notification.person == actor.person_id) & Notification.read_at.is_null()
+        )
+    return count
+
+
+# Deadline reminders --------------------------------------------------------------------------
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone(clock.CITY_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+async def due_reminders(now: dt.datetime) -> dict[str, int]:
+    """Send the reminders due at ``now``; idempotent (each kind once per target).
+
+    * ``design_deadline``: the design deadline is at most two days away and a participant has
+      not uploaded a design document yet → their teacher.
+    * ``expert_late``: the comment deadline is at most two days away and an invited expert has
+      not commented on every design that has a version → the expert.
+
+    Side effects: notices and outbox messages. Returns how many of each kind were written.
+    """
+    horizon = now + REMINDER_LEAD
+    return {
+        "design_deadline": await _design_deadline_reminders(now, horizon),
+        "expert_late": await _expert_late_reminders(now, horizon),
+    }
+
+
+async def _design_deadline_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
+    exchanges = await Exchange.select(
+        Exchange.id, Exchange.title, Exchange.design_deadline
+    ).where((Exchange.design_deadline > now) & (Exchange.design_deadline <= horizon))
+    if not exchanges:
+        return 0
+    by_id = {e["id"]: e for e in exchanges}
+    participants = await Participant.select(
+        Participant.id, Participant.exchange, Participant.teacher
+    ).where(Participant.exchange.is_in(list(by_id)))
+    documented = {
+        r["participant"]
+        for r in await Design.select(Design.participant).where(
+            Design.exchange.is_in(list(by_id)) & (Design.latest_version > 0)
+        )
+    }
+    notices = []
+    for p in participants:
+        if p["id"] in documented:
+            continue
+        exchange = by_id[p["exchange"]]
+        notices.append(
+            Notice(
+                person_id=p["teacher"],
+                kind="design_deadline",
+                title=f"《{exchange['title']}》教学设计将于 "
+                f"{_when(exchange['design_deadline'])} 截止提交",
+                body="您还没有上传教学设计，请在截止前上传。",
+                link=f"/exchanges/{exchange['id']}",
+                dedupe_key=f"design_deadline:{p['id']}",
+            )
+        )
+    return await send(notices)
+
+
+async def _expert_late_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
+    exchanges = await Exchange.select(
+        Exchange.id, Exchange.title, Exchange.comment_deadline
+    ).where((Exchange.comment_deadline > now) & (Exchange.comment_deadline <= horizon))
+    if not exchanges:
+        return 0
+    notices = []
+    for exchange_id, missing in (await missing_comments([e["id"] for e in exchanges])).items():
+        exchange = next(e for e in exchanges if e["id"] == exchange_id)
+        for expert_id, count in missing.items():
+            notices.append(
+                Notice(
+                    person_id=expert_id,
+                    kind="expert_late",
+                    title=f"《{exchange['title']}》专家点评将于 "
+                    f"{_when(exchange['comment_deadline'])} 截止",
+                    body=f"还有 {count} 份教学设计等待您点评。",
+                    link="/reviews",
+                    dedupe_key=f"expert_late:{exchange_id}:{expert_id}",
+                )
+            )
+    return await send(notices)
+
+
+async def missing_comments(exchange_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Per exchange, per invited expert, how many uploaded designs lack their comment."""
+    experts = await ExchangeExpert.select(ExchangeExpert.exchange, ExchangeExpert.expert).where(
+        ExchangeExpert.exchange.is_in(exchange_ids)
+    )
+    designs = await Design.select(Design.id, Design.exchange).where(
+        Design.exchange.is_in(exchange_ids) & (Design.latest_version > 0)
+    )
+    commented = await Comment.select(Comment.design, Comment.author).where(
+        Comment.design.exchange.is_in(exchange_ids) & (Comment.role == "expert")
+    ).distinct()
+    done = {(r["design"], r["author"]) for r in commented}
+    result: dict[int, dict[int, int]] = {}
+    for e in experts:
+        count = sum(
+            1 for d in designs
+            if d["exchange"] == e["exchange"] and (d["id"], e["expert"]) not in done
+        )  # fmt: skip
+        if count:
+            result.setdefault(e["exchange"], {})[e["expert"]] = count
+    return result
+
+
+async def remind_expert(actor: Principal, exchange_id: int, expert_id: int) -> s.RemindOut:
+    """One-click reminder from an organiser to an invited expert (once per expert per day).
+
+    Side effects: a notice and an outbox message; an audit entry.
+    """
+    from lianyan.exchanges import services
+
+    exchange, standing = await services.visible_exchange(actor, exchange_id)
+    if not standing.organiser:
+        raise Forbidden("exchange.not_organiser", "只有活动的组织者可以提醒专家。")
+    invited = await ExchangeExpert.exists().where(
+        (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == expert_id)
+    )
+    if not invited:
+        raise NotFound("expert.not_found", "该专家没有受邀参加本次活动。")
+    now = clock.now()
+    if now >= exchange.comment_deadline:
+        raise Conflict("reminder.closed", "专家点评已经截止，无需再提醒。")
+    missing = (await missing_comments([exchange_id])).get(exchange_id, {}).get(expert_id, 0)
+    key = f"expert_reminder:{exchange_id}:{expert_id}:{now:%Y-%m-%d}"
+    async with atomic(lock=key):
+        if await Notification.exists().where(Notification.dedupe_key == key):
+            raise Conflict("reminder.already_sent", "今天已经提醒过这位专家，请明天再提醒。")
+        body = (
+            f"还有 {missing} 份教学设计等待您点评，" if missing else "请您尽快完成点评和评分，"
+        ) + f"点评截止时间：{_when(exchange.comment_deadline)}。"
+        await send(
+            [
+                Notice(
+                    person_id=expert_id,
+                    kind="expert_reminder",
+                    title=f"{actor.name}提醒您点评《{exchange.title}》",
+                    body=body,
+                    link="/reviews",
+                    dedupe_key=key,
+                )
+            ]
+        )
+        await audit.record(actor, "exchange.remind_expert", "exchange", exchange_id,
+                           expert_id=expert_id)
+    return s.RemindOut(sent={"expert_reminder": 1})
+

@@ -1,0 +1,468 @@
+"""API schemas of the 同研异构 exchanges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from lianyan.files.services import FileOut
+from lianyan.schemas import Id, Input, Output
+
+AgeGroup = Literal["small", "middle", "large"]
+Domain = Literal["health", "language", "social", "science", "art"]
+Mode = Literal["onsite", "online", "hybrid"]
+#: What a design version upload adds; maps onto the ``files.sniff`` kinds.
+VersionKind = Literal["document", "slides", "image", "video"]
+Title = Annotated[str, Meta(min_length=1, max_length=100)]
+Content = Annotated[str, Meta(min_length=1, max_length=200)]
+Place = Annotated[str, Meta(max_length=200)]
+Link = Annotated[str, Meta(max_length=500)]
+Body = Annotated[str, Meta(min_length=1, max_length=5000)]
+Reason = Annotated[str, Meta(min_length=1, max_length=200)]
+Mark = Annotated[int, Meta(ge=1, le=5)]
+GroupSize = Annotated[int, Meta(ge=2, le=3)]
+
+#: Design sections in the order they are shown; keys of ``sections``.
+SECTION_KEYS = ("goals", "preparation", "process", "extension")
+SECTION_NAMES = {
+    "goals": "活动目标",
+    "preparation": "活动准备",
+    "process": "活动过程",
+    "extension": "活动延伸",
+}
+#: The five items of the 评课量表, in order.
+SCORE_ITEMS = ("goal", "content", "process", "children", "teacher")
+SCORE_ITEM_NAMES = {
+    "goal": "目标",
+    "content": "内容",
+    "process": "过程",
+    "children": "幼儿表现",
+    "teacher": "教师素养",
+}
+
+
+# Exchanges ------------------------------------------------------------------------------------
+
+
+class ExchangeIn(Input, kw_only=True):
+    """A new exchange. ``county_id`` is the organising county; omit it for a city-wide one."""
+
+    title: Title
+    content: Content
+    age_group: AgeGroup
+    domain: Domain
+    mode: Mode
+    starts_at: dt.datetime
+    place: Place = ""
+    meeting_link: Link = ""
+    host_id: Id | None = None
+    county_id: Id | None = None
+    design_deadline: dt.datetime
+    comment_deadline: dt.datetime
+    blind: bool = True
+
+
+class ExchangePatch(Input, kw_only=True):
+    """Changes to an exchange."""
+
+    title: Title | UnsetType = UNSET
+    content: Content | UnsetType = UNSET
+    age_group: AgeGroup | UnsetType = UNSET
+    domain: Domain | UnsetType = UNSET
+    mode: Mode | UnsetType = UNSET
+    starts_at: dt.datetime | UnsetType = UNSET
+    place: Place | UnsetType = UNSET
+    meeting_link: Link | UnsetType = UNSET
+    host_id: Id | UnsetType | None = UNSET
+    design_deadline: dt.datetime | UnsetType = UNSET
+    comment_deadline: dt.datetime | UnsetType = UNSET
+    blind: bool | UnsetType = UNSET
+
+
+class ExchangeOut(Output, kw_only=True):
+    """An exchange, with what the caller's standing in it lets them do."""
+
+    id: int
+    title: str
+    content: str
+    age_group: AgeGroup
+    domain: Domain
+    mode: Mode
+    starts_at: dt.datetime
+    place: str
+    meeting_link: str
+    host_id: int | None
+    host_name: str | None
+    county_id: int | None
+    county_name: str | None
+    design_deadline: dt.datetime
+    comment_deadline: dt.datetime
+    blind: bool
+    groups_confirmed_at: dt.datetime | None
+    #: ``designing`` before the design deadline, ``reviewing`` until the comment deadline,
+    #: ``finished`` after it.
+    phase: Literal["designing", "reviewing", "finished"]
+    #: ``pushed`` / ``accepted`` once the exchange was pushed as a highlight.
+    highlight_status: str | None
+    created_at: dt.datetime
+
+
+class ExpertIn(Input, kw_only=True):
+    """An expert to invite: a person holding the ``expert`` role."""
+
+    person_id: Id
+
+
+class ExpertOut(Output, kw_only=True):
+    """An invited expert and how far their review has gone."""
+
+    person_id: int
+    name: str
+    unit: str
+    professional_title: str
+    invited_at: dt.datetime
+    comments: int
+    scores: int
+
+
+# Pairing and groups ---------------------------------------------------------------------------
+
+
+class SuggestIn(Input, kw_only=True):
+    """Candidates to pair and the group size (2 or 3)."""
+
+    candidate_ids: Annotated[list[Id], Meta(min_length=1, max_length=5000)]
+    group_size: GroupSize = 2
+
+
+class SuggestedGroup(Output, kw_only=True):
+    """One suggested group and why its members met."""
+
+    kindergarten_ids: list[int]
+    reason: str
+
+
+class UnpairedOut(Output, kw_only=True):
+    """A candidate the suggestion could not place."""
+
+    kindergarten_id: int
+    reason: str
+
+
+class SuggestOut(Output, kw_only=True):
+    """A pairing suggestion: edit it, then confirm it with ``PUT /groups``."""
+
+    groups: list[SuggestedGroup]
+    unpaired: list[UnpairedOut]
+    #: Pairs of candidates that already met in earlier exchanges, and how often.
+    history_pairs: int
+
+
+class MemberIn(Input, kw_only=True):
+    """A participant: a kindergarten and the teacher who designs for it."""
+
+    kindergarten_id: Id
+    teacher_id: Id
+
+
+class GroupIn(Input, kw_only=True):
+    """A group as the officer confirms it."""
+
+    members: Annotated[list[MemberIn], Meta(min_length=1, max_length=10)]
+    reason: Annotated[str, Meta(max_length=300)] = ""
+
+
+class GroupsIn(Input, kw_only=True):
+    """The whole grouping of an exchange; it replaces the previous one."""
+
+    groups: Annotated[list[GroupIn], Meta(min_length=1, max_length=2000)]
+
+
+class MemberOut(Output, kw_only=True):
+    """A participant of a group."""
+
+    participant_id: int
+    kindergarten_id: int
+    kindergarten_name: str
+    county_id: int
+    county_name: str
+    locale: str
+    teacher_id: int
+    teacher_name: str
+    design_id: int | None
+
+
+class GroupOut(Output, kw_only=True):
+    """A confirmed group."""
+
+    id: int
+    number: int
+    reason: str
+    members: list[MemberOut]
+
+
+class GroupsOut(Output, kw_only=True):
+    """The groups of an exchange."""
+
+    confirmed_at: dt.datetime | None
+    groups: list[GroupOut]
+
+
+# Designs and versions -------------------------------------------------------------------------
+
+
+class DesignIn(Input, kw_only=True):
+    """Start one's design in an exchange (the caller must be its participant teacher)."""
+
+    title: Annotated[str, Meta(max_length=200)] = ""
+
+
+class DesignOut(Output, kw_only=True):
+    """A participant's design."""
+
+    id: int
+    exchange_id: int
+    group_id: int | None
+    group_number: int | None
+    participant_id: int
+    kindergarten_id: int
+    kindergarten_name: str
+    county_id: int
+    county_name: str
+    teacher_id: int
+    teacher_name: str
+    title: str
+    latest_version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Sections(Output, kw_only=True):
+    """The four sections of a design, as extracted from its document (None: not found)."""
+
+    goals: str | None = None
+    preparation: str | None = None
+    process: str | None = None
+    extension: str | None = None
+
+
+class VersionOut(Output, kw_only=True):
+    """One version of a design: the whole bundle as it stood."""
+
+    id: int
+    design_id: int
+    number: int
+    change: VersionKind
+    document: FileOut | None
+    slides: FileOut | None
+    video: FileOut | None
+    images: list[FileOut]
+    sections: Sections
+    sections_note: str
+    created_by: int | None
+    created_at: dt.datetime
+
+
+class AdoptIn(Input, kw_only=True):
+    """Add a file that arrived by resumable direct upload (``/api/v1/uploads``)."""
+
+    kind: VersionKind
+    file_id: Id
+
+
+# Comments, notes, scores ----------------------------------------------------------------------
+
+
+class CommentIn(Input, kw_only=True):
+    """A comment (experts) or a reply (``parent_id``); anchored to ``version`` (default latest)."""
+
+    body: Body
+    version: Id | None = None
+    parent_id: Id | None = None
+
+
+class CommentPatch(Input, kw_only=True):
+    """New text of one's own comment."""
+
+    body: Body
+
+
+class CommentOut(Output, kw_only=True):
+    """A comment or reply in a design's thread."""
+
+    id: int
+    design_id: int
+    version: int
+    parent_id: int | None
+    author_id: int
+    author_name: str
+    role: Literal["expert", "teacher"]
+    body: str
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+
+
+class NoteIn(Input, kw_only=True):
+    """A peer observation note (听课记录)."""
+
+    body: Body
+    version: Id | None = None
+
+
+class NoteOut(Output, kw_only=True):
+    """A peer observation note."""
+
+    id: int
+    design_id: int
+    version: int
+    author_id: int
+    author_name: str
+    author_unit: str
+    body: str
+    created_at: dt.datetime
+
+
+class ScoreItem(Input, kw_only=True):
+    """One item of the score form: 1–5 and a short reason."""
+
+    score: Mark
+    reason: Reason
+
+
+class ScoreIn(Input, kw_only=True):
+    """An expert's own 评课量表 for a design, anchored to ``version`` (default latest)."""
+
+    goal: ScoreItem
+    content: ScoreItem
+    process: ScoreItem
+    children: ScoreItem
+    teacher: ScoreItem
+    version: Id | None = None
+
+
+class ScoreItemOut(Output, kw_only=True):
+    """One scored item."""
+
+    score: int
+    reason: str
+
+
+class ScoreOut(Output, kw_only=True):
+    """An expert's score form."""
+
+    id: int
+    design_id: int
+    version: int
+    expert_id: int
+    expert_name: str
+    goal: ScoreItemOut
+    content: ScoreItemOut
+    process: ScoreItemOut
+    children: ScoreItemOut
+    teacher: ScoreItemOut
+    total: int
+    updated_at: dt.datetime
+
+
+class ScoreList(Output, kw_only=True):
+    """The score forms of a design with the average of each item (None without scores)."""
+
+    items: list[ScoreOut]
+    total: int
+    average: dict[str, float | None]
+
+
+# Comparison -----------------------------------------------------------------------------------
+
+
+class CompareColumn(Output, kw_only=True):
+    """One design of the group: its sections and the expert scores under it."""
+
+    design: DesignOut
+    version: int | None
+    sections: Sections
+    sections_note: str
+    scores: list[ScoreOut]
+    average: dict[str, float | None]
+
+
+class CompareOut(Output, kw_only=True):
+    """The designs of one group side by side by section."""
+
+    exchange_id: int
+    group_id: int
+    group_number: int
+    section_names: dict[str, str]
+    columns: list[CompareColumn]
+
+
+# Highlights and library -----------------------------------------------------------------------
+
+
+class HighlightIn(Input, kw_only=True):
+    """Push a finished exchange to the city, with a short summary of what stood out."""
+
+    summary: Annotated[str, Meta(max_length=5000)] = ""
+
+
+class HighlightOut(Output, kw_only=True):
+    """A pushed (or accepted) highlight."""
+
+    id: int
+    exchange_id: int
+    title: str
+    content: str
+    age_group: str
+    domain: str
+    county_id: int | None
+    county_name: str | None
+    summary: str
+    status: Literal["pushed", "accepted"]
+    pushed_at: dt.datetime
+    accepted_at: dt.datetime | None
+    designs: int
+
+
+# Notifications --------------------------------------------------------------------------------
+
+
+class NotificationOut(Output, kw_only=True):
+    """An in-app notice."""
+
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPage(Output, kw_only=True):
+    """A page of notices and the number still unread."""
+
+    items: list[NotificationOut]
+    total: int
+    unread: int
+
+
+class MarkedOut(Output, kw_only=True):
+    """How many notices were marked read."""
+
+    marked: int
+
+
+class RemindOut(Output, kw_only=True):
+    """What a reminder run did, per kind."""
+
+    sent: dict[str, int]
+
+
+def unset_to_dict(patch: msgspec.Struct) -> dict[str, object]:
+    """The fields of a PATCH body that were actually sent."""
+    return {
+        f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET
+    }

@@ -1,0 +1,647 @@
+"""Rules of exchanges: creating them, inviting experts, pairing and confirming groups.
+
+Designs and their versions are in ``designs``; comments, notes, scores and the comparison in
+``reviews``; highlights and the library in ``highlights``; notices in ``notifications``. Every
+function takes the caller as ``actor`` and raises ``lianyan.errors`` exceptions; what the
+caller may see is decided in ``visibility``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from itertools import combinations
+from typing import Any
+
+import msgspec
+from piccolo.query.functions.aggregate import Count
+
+from lianyan import clock
+from lianyan.audit import services as audit
+from lianyan.auth.principal import Principal
+from lianyan.auth.roles import Role
+from lianyan.db import atomic
+from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lianyan.exchanges import pairing
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges.notifications import Notice, send
+from lianyan.exchanges.tables import (
+    Comment,
+    Design,
+    Exchange,
+    ExchangeExpert,
+    ExchangeGroup,
+    Highlight,
+    Participant,
+    Score,
+)
+from lianyan.exchanges.visibility import Standing, involved_exchanges, standing_in
+from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
+
+NOT_FOUND = ("exchange.not_found", "没有找到该交流活动。")
+
+_COLUMNS = (
+    Exchange.id,
+    Exchange.title,
+    Exchange.content,
+    Exchange.age_group,
+    Exchange.domain,
+    Exchange.mode,
+    Exchange.starts_at,
+    Exchange.place,
+    Exchange.meeting_link,
+    Exchange.host.as_alias("host_id"),
+    Exchange.host.name.as_alias("host_name"),
+    Exchange.county.as_alias("county_id"),
+    Exchange.county.name.as_alias("county_name"),
+    Exchange.design_deadline,
+    Exchange.comment_deadline,
+    Exchange.blind,
+    Exchange.groups_confirmed_at,
+    Exchange.created_at,
+)
+_TIMES = ("starts_at", "design_deadline", "comment_deadline", "groups_confirmed_at", "created_at")
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time shown in the city's time zone."""
+    return value.astimezone(clock.CITY_TZ) if value is not None else None
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A time from a request; without an offset it is taken as the city's local time."""
+    return value.replace(tzinfo=clock.CITY_TZ) if value.tzinfo is None else value
+
+
+def phase(design_deadline: dt.datetime, comment_deadline: dt.datetime, now: dt.datetime) -> str:
+    """``designing`` / ``reviewing`` / ``finished`` at ``now``."""
+    if now < design_deadline:
+        return "designing"
+    return "reviewing" if now < comment_deadline else "finished"
+
+
+def _out(row: dict[str, Any], highlight_status: str | None, now: dt.datetime) -> s.ExchangeOut:
+    for key in _TIMES:
+        row[key] = local(row[key])
+    row["phase"] = phase(row["design_deadline"], row["comment_deadline"], now)
+    row["highlight_status"] = highlight_status
+    return msgspec.convert(row, s.ExchangeOut)
+
+
+async def _highlight_statuses(exchange_ids: list[int]) -> dict[int, str]:
+    if not exchange_ids:
+        return {}
+    rows = await Highlight.select(Highlight.exchange, Highlight.status).where(
+        Highlight.exchange.is_in(exchange_ids)
+    )
+    return {r["exchange"]: r["status"] for r in rows}
+
+
+async def visible_exchange(actor: Principal, exchange_id: int) -> tuple[s.ExchangeOut, Standing]:
+    """The exchange and the caller's standing in it; 404 when the caller may not see it."""
+    row = await Exchange.select(*_COLUMNS).where(Exchange.id == exchange_id).first()
+    if row is None:
+        raise NotFound(*NOT_FOUND)
+    standing = await standing_in(actor, exchange_id, row["county_id"])
+    if not standing.sees_exchange:
+        raise NotFound(*NOT_FOUND)
+    statuses = await _highlight_statuses([exchange_id])
+    return _out(row, statuses.get(exchange_id), clock.now()), standing
+
+
+async def get_exchange(actor: Principal, exchange_id: int) -> s.ExchangeOut:
+    """One exchange the caller may see."""
+    exchange, _ = await visible_exchange(actor, exchange_id)
+    return exchange
+
+
+async def list_exchanges(
+    actor: Principal, *, q: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[s.ExchangeOut], int]:
+    """Exchanges the caller is involved in, newest start first, in three queries."""
+    conditions: list[Any] = [involved_exchanges(actor)]
+    if q:
+        conditions.append(
+            Exchange.title.like(f"%{q.strip()}%") | Exchange.content.like(f"%{q.strip()}%")
+        )
+    query = Exchange.select(*_COLUMNS)
+    count = Exchange.count()
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+            count = count.where(condition)
+    rows = await query.order_by(Exchange.starts_at, ascending=False).order_by(
+        Exchange.id, ascending=False
+    ).limit(limit).offset(offset)
+    statuses = await _highlight_statuses([r["id"] for r in rows])
+    now = clock.now()
+    return [_out(r, statuses.get(r["id"]), now) for r in rows], await count
+
+
+def _require_organiser(standing: Standing) -> None:
+    if not standing.organiser:
+        raise Forbidden(
+            "exchange.not_organiser", "只有活动的组织者（创建活动的县区或市教育局）可以进行此操作。"
+        )
+
+
+async def _check_fields(values: dict[str, Any]) -> None:
+    """Cross-field rules of an exchange, on the values it would have after the change."""
+    if values["design_deadline"] >= values["comment_deadline"]:
+        raise InvalidInput("exchange.deadlines", "点评截止时间必须晚于教学设计提交截止时间。")
+    link = values.get("meeting_link") or ""
+    if link and not link.lower().startswith(("https://", "http://")):
+        raise InvalidInput("exchange.meeting_link", "会议链接须以 http:// 或 https:// 开头。")
+    if values["mode"] in ("onsite", "hybrid") and not (values.get("place") or "").strip():
+        raise InvalidInput("exchange.place", "现场或混合方式的活动请填写活动地点。")
+    if values["mode"] in ("online", "hybrid") and not link:
+        raise InvalidInput("exchange.meeting_link", "线上或混合方式的活动请填写会议链接。")
+    host = values.get("host")
+    if host is not None and not await Person.exists().where(Person.id == host):
+        raise InvalidInput("exchange.host", "没有找到主持人。")
+
+
+def _organising_county(actor: Principal, county_id: int | None) -> int | None:
+    if actor.is_city:
+        return county_id
+    counties = actor.counties(Role.COUNTY_OFFICER)
+    if county_id is None:
+        if len(counties) != 1:
+            raise InvalidInput("exchange.county", "请选择组织活动的县（市、区）。")
+        return next(iter(counties))
+    if county_id not in counties:
+        raise Forbidden("exchange.county", "您只能以本县（市、区）的名义创建交流活动。")
+    return county_id
+
+
+async def create_exchange(actor: Principal, data: s.ExchangeIn) -> s.ExchangeOut:
+    """Create an exchange (a county officer for their county, or the city).
+
+    Side effects: an ``exchange`` row and an audit entry.
+    """
+    if not (actor.is_city or actor.has(Role.COUNTY_OFFICER)):
+        raise Forbidden("auth.forbidden", "只有县区教研负责人或市教育局可以创建交流活动。")
+    county_id = _organising_county(actor, data.county_id)
+    if county_id is not None and not await County.exists().where(County.id == county_id):
+        raise InvalidInput("exchange.county", "没有找到该县（市、区）。")
+    values: dict[str, Any] = {
+        "title": data.title.strip(),
+        "content": data.content.strip(),
+        "age_group": data.age_group,
+        "domain": data.domain,
+        "mode": data.mode,
+        "starts_at": aware(data.starts_at),
+        "place": data.place.strip(),
+        "meeting_link": data.meeting_link.strip(),
+        "host": data.host_id,
+        "county": county_id,
+        "design_deadline": aware(data.design_deadline),
+        "comment_deadline": aware(data.comment_deadline),
+        "blind": data.blind,
+    }
+    await _check_fields(values)
+    async with atomic():
+        row = (
+            await Exchange.insert(
+                Exchange(**values, created_by=actor.person_id, created_at=clock.now())
+            )
+        )[0]
+        await audit.record(actor, "exchange.create", "exchange", row["id"], title=data.title)
+    return await get_exchange(actor, row["id"])
+
+
+async def update_exchange(
+    actor: Principal, exchange_id: int, data: s.ExchangePatch
+) -> s.ExchangeOut:
+    """Change an exchange (its organisers). Side effects: the row and an audit entry."""
+    current, standing = await visible_exchange(actor, exchange_id)
+    _require_organiser(standing)
+    changes = s.unset_to_dict(data)
+    for key in ("starts_at", "design_deadline", "comment_deadline"):
+        if key in changes:
+            changes[key] = aware(changes[key])  # type: ignore[arg-type]
+    if "host_id" in changes:
+        changes["host"] = changes.pop("host_id")
+    merged = {
+        "design_deadline": current.design_deadline,
+        "comment_deadline": current.comment_deadline,
+        "mode": current.mode,
+        "place": current.place,
+        "meeting_link": current.meeting_link,
+        **changes,
+    }
+    await _check_fields(merged)
+    async with atomic():
+        if changes:
+            await Exchange.update(changes).where(Exchange.id == exchange_id)
+        await audit.record(
+            actor, "exchange.update", "exchange", exchange_id, fields=sorted(changes)
+        )
+    return await get_exchange(actor, exchange_id)
+
+
+# Experts -------------------------------------------------------------------------------------
+
+
+async def list_experts(actor: Principal, exchange_id: int) -> list[s.ExpertOut]:
+    """The invited experts with their review progress, in four queries."""
+    await visible_exchange(actor, exchange_id)
+    rows = await ExchangeExpert.select(
+        ExchangeExpert.expert.as_alias("person_id"),
+        ExchangeExpert.expert.name.as_alias("name"),
+        ExchangeExpert.expert.unit.as_alias("unit"),
+        ExchangeExpert.expert.professional_title.as_alias("professional_title"),
+        ExchangeExpert.invited_at,
+    ).where(ExchangeExpert.exchange == exchange_id).order_by(ExchangeExpert.id)
+    comments = await Comment.select(Comment.author, Count(alias="n")).where(
+        (Comment.design.exchange == exchange_id) & (Comment.role == "expert")
+    ).group_by(Comment.author)
+    scores = await Score.select(Score.expert, Count(alias="n")).where(
+        Score.design.exchange == exchange_id
+    ).group_by(Score.expert)
+    comment_count = {r["author"]: r["n"] for r in comments}
+    score_count = {r["expert"]: r["n"] for r in scores}
+    return [
+        s.ExpertOut(
+            person_id=r["person_id"], name=r["name"], unit=r["unit"],
+            professional_title=r["professional_title"], invited_at=local(r["invited_at"]),
+            comments=comment_count.get(r["person_id"], 0),
+            scores=score_count.get(r["person_id"], 0),
+        )
+        for r in rows
+    ]
+
+
+async def invite_expert(actor: Principal, exchange_id: int, data: s.ExpertIn) -> s.ExpertOut:
+    """Invite an expert (organisers); inviting twice changes nothing.
+
+    Side effects: an ``exchange_expert`` row, a notice to the expert, an audit entry.
+    """
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    _require_organiser(standing)
+    is_expert = await RoleAssignment.exists().where(
+        (RoleAssignment.person == data.person_id)
+        & (RoleAssignment.role == Role.EXPERT)
+        & (RoleAssignment.active == True)  # noqa: E712
+    )
+    if not is_expert:
+        raise InvalidInput("exchange.not_expert", "该人员不是专家，请先为其授予“专家”角色。")
+    async with atomic(lock=f"exchange-experts:{exchange_id}"):
+        exists = await ExchangeExpert.exists().where(
+            (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == data.person_id)
+        )
+        if not exists:
+            await ExchangeExpert.insert(
+                ExchangeExpert(
+                    exchange=exchange_id, expert=data.person_id, invited_by=actor.person_id,
+                    invited_at=clock.now(),
+                )
+            )
+            await audit.record(
+                actor, "exchange.invite_expert", "exchange", exchange_id, expert_id=data.person_id
+            )
+            await send(
+                [
+                    Notice(
+                        person_id=data.person_id,
+                        kind="invited",
+                        title=f"您受邀点评同研异构活动《{exchange.title}》",
+                        body=f"教学内容：{exchange.content}；点评截止："
+                        f"{exchange.comment_deadline:%Y-%m-%d %H:%M}。",
+                        link=f"/exchanges/{exchange_id}",
+                        dedupe_key=f"invited:{exchange_id}:{data.person_id}",
+                    )
+                ]
+            )
+    experts = await list_experts(actor, exchange_id)
+    return next(e for e in experts if e.person_id == data.person_id)
+
+
+async def expert_choices(actor: Principal) -> list[dict[str, Any]]:
+    """People holding the expert role, for the invitation form."""
+    rows = await RoleAssignment.select(
+        RoleAssignment.person.as_alias("id"),
+        RoleAssignment.person.name.as_alias("name"),
+        RoleAssignment.person.unit.as_alias("unit"),
+    ).where(
+        (RoleAssignment.role == Role.EXPERT) & (RoleAssignment.active == True)  # noqa: E712
+    ).order_by(RoleAssignment.person).distinct()
+    return list(rows)
+
+
+# Pairing -------------------------------------------------------------------------------------
+
+
+async def _candidates(kindergarten_ids: list[int]) -> dict[int, pairing.Candidate]:
+    rows = await Kindergarten.select(
+        Kindergarten.id,
+        Kindergarten.name,
+        Kindergarten.county.as_alias("county_id"),
+        Kindergarten.county.name.as_alias("county_name"),
+        Kindergarten.zone.as_alias("zone_id"),
+        Kindergarten.locale,
+    ).where(Kindergarten.id.is_in(kindergarten_ids or [0]))
+    return {
+        r["id"]: pairing.Candidate(
+            kindergarten_id=r["id"], county_id=r["county_id"], zone_id=r["zone_id"],
+            locale=r["locale"], name=r["name"], county_name=r["county_name"],
+        )
+        for r in rows
+    }
+
+
+async def pairing_history(
+    kindergarten_ids: list[int], *, exclude_exchange: int
+) -> Counter[frozenset[int]]:
+    """Pairs of these kindergartens that met in the same group of another exchange (one query)."""
+    rows = await Participant.select(Participant.group, Participant.kindergarten).where(
+        Participant.kindergarten.is_in(kindergarten_ids or [0])
+        & (Participant.exchange != exclude_exchange)
+        & Participant.group.is_not_null()
+    )
+    by_group: dict[int, list[int]] = {}
+    for row in rows:
+        by_group.setdefault(row["group"], []).append(row["kindergarten"])
+    history: Counter[frozenset[int]] = Counter()
+    for members in by_group.values():
+        for a, b in combinations(sorted(set(members)), 2):
+            history[frozenset((a, b))] += 1
+    return history
+
+
+async def suggest_pairing(actor: Principal, exchange_id: int, data: s.SuggestIn) -> s.SuggestOut:
+    """A pairing suggestion for the candidates (organisers); writes nothing."""
+    _, standing = await visible_exchange(actor, exchange_id)
+    _require_organiser(standing)
+    ids = sorted(set(data.candidate_ids))
+    candidates = await _candidates(ids)
+    unknown = [i for i in ids if i not in candidates]
+    if unknown:
+        raise InvalidInput(
+            "pairing.unknown_kindergarten", "候选名单中有不存在的幼儿园，请刷新页面后重新选择。",
+            kindergarten_ids=unknown,
+        )
+    history = await pairing_history(ids, exclude_exchange=exchange_id)
+    result = pairing.suggest_groups(
+        list(candidates.values()), group_size=data.group_size, history=history
+    )
+    return s.SuggestOut(
+        groups=[
+            s.SuggestedGroup(kindergarten_ids=list(g.kindergarten_ids), reason=g.reason)
+            for g in result.groups
+        ],
+        unpaired=[
+            s.UnpairedOut(kindergarten_id=u.kindergarten_id, reason=u.reason)
+            for u in result.unpaired
+        ],
+        history_pairs=len(history),
+    )
+
+
+# Groups --------------------------------------------------------------------------------------
+
+_MEMBER_COLUMNS = (
+    Participant.id.as_alias("participant_id"),
+    Participant.group.as_alias("group_id"),
+    Participant.kindergarten.as_alias("kindergarten_id"),
+    Participant.kindergarten.name.as_alias("kindergarten_name"),
+    Participant.kindergarten.locale.as_alias("locale"),
+    Participant.county.as_alias("county_id"),
+    Participant.county.name.as_alias("county_name"),
+    Participant.teacher.as_alias("teacher_id"),
+    Participant.teacher.name.as_alias("teacher_name"),
+)
+
+
+async def get_groups(actor: Principal, exchange_id: int) -> s.GroupsOut:
+    """The groups of an exchange and their members, in four queries."""
+    exchange, _ = await visible_exchange(actor, exchange_id)
+    return await _groups(exchange_id, exchange.groups_confirmed_at)
+
+
+async def _groups(exchange_id: int, confirmed_at: dt.datetime | None) -> s.GroupsOut:
+    groups = await ExchangeGroup.select(
+        ExchangeGroup.id, ExchangeGroup.number, ExchangeGroup.reason
+    ).where(ExchangeGroup.exchange == exchange_id).order_by(ExchangeGroup.number)
+    members = await Participant.select(*_MEMBER_COLUMNS).where(
+        Participant.exchange == exchange_id
+    ).order_by(Participant.id)
+    designs = {
+        r["participant"]: r["id"]
+        for r in await Design.select(Design.id, Design.participant).where(
+            Design.exchange == exchange_id
+        )
+    }
+    by_group: dict[int, list[s.MemberOut]] = {}
+    for m in members:
+        group_id = m.pop("group_id")
+        m["design_id"] = designs.get(m["participant_id"])
+        by_group.setdefault(group_id, []).append(msgspec.convert(m, s.MemberOut))
+    return s.GroupsOut(
+        confirmed_at=confirmed_at,
+        groups=[
+            s.GroupOut(id=g["id"], number=g["number"], reason=g["reason"],
+                       members=by_group.get(g["id"], []))
+            for g in groups
+        ],
+    )
+
+
+async def _teachers_of(teacher_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Teachers by id with their kindergarten, if they hold an active teacher role."""
+    rows = await RoleAssignment.select(
+        RoleAssignment.person.as_alias("id"),
+        RoleAssignment.person.name.as_alias("name"),
+        RoleAssignment.person.kindergarten.as_alias("person_kindergarten"),
+        RoleAssignment.kindergarten.as_alias("kindergarten"),
+    ).where(
+        RoleAssignment.person.is_in(teacher_ids or [0])
+        & (RoleAssignment.role == Role.TEACHER)
+        & (RoleAssignment.active == True)  # noqa: E712
+    )
+    teachers: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        entry = teachers.setdefault(r["id"], {"name": r["name"], "kindergartens": set()})
+        entry["kindergartens"].update(
+            k for k in (r["kindergarten"], r["person_kindergarten"]) if k is not None
+        )
+    return teachers
+
+
+async def teacher_choices(kindergarten_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Teachers of each kindergarten (for the pairing editor), in one query."""
+    rows = await RoleAssignment.select(
+        RoleAssignment.person.as_alias("id"),
+        RoleAssignment.person.name.as_alias("name"),
+        RoleAssignment.kindergarten.as_alias("kindergarten"),
+    ).where(
+        RoleAssignment.kindergarten.is_in(kindergarten_ids or [0])
+        & (RoleAssignment.role == Role.TEACHER)
+        & (RoleAssignment.active == True)  # noqa: E712
+    ).order_by(RoleAssignment.person)
+    result: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        result.setdefault(r["kindergarten"], []).append({"id": r["id"], "name": r["name"]})
+    return result
+
+
+async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.GroupsOut:
+    """Confirm (or edit) the groups of an exchange (organisers); replaces the grouping.
+
+    Rules: no group inside one county (``pairing.same_county``), at least two counties in
+    the exchange, every teacher teaches at their kindergarten, a participant who already
+    uploaded a design stays with the same teacher, nothing changes after the design deadline.
+    Side effects: groups and participants rewritten, a notice to each teacher whose group is
+    new or changed, an audit entry.
+    """
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    _require_organiser(standing)
+    if clock.now() >= exchange.design_deadline:
+        raise Conflict("pairing.closed", "教学设计提交已经截止，不能再调整分组。")
+    layout = [[m.kindergarten_id for m in g.members] for g in data.groups]
+    kg_ids = sorted({k for group in layout for k in group})
+    candidates = await _candidates(kg_ids)
+    problems = pairing.validate_groups(layout, candidates)
+    if problems:
+        first = problems[0]
+        error = Conflict if first.code == "pairing.same_county" else InvalidInput
+        raise error(
+            first.code,
+            first.message + "。",
+            problems=[
+                {"code": p.code, "message": p.message, "group": p.group_index + 1,
+                 "kindergarten_ids": list(p.kindergarten_ids)}
+                for p in problems
+            ],
+        )
+    if len({candidates[k].county_id for k in kg_ids}) < 2:
+        raise Conflict("pairing.one_county", "同研异构活动至少需要两个县（市、区）的幼儿园参加。")
+    wanted = {m.kindergarten_id: m.teacher_id for g in data.groups for m in g.members}
+    teachers = await _teachers_of(sorted(set(wanted.values())))
+    for kg_id, teacher_id in wanted.items():
+        teacher = teachers.get(teacher_id)
+        if teacher is None or kg_id not in teacher["kindergartens"]:
+            raise InvalidInput(
+                "pairing.teacher",
+                f"所选执教教师不是{candidates[kg_id].name}的教师，请重新选择。",
+                kindergarten_id=kg_id, teacher_id=teacher_id,
+            )
+    teacher_ids = list(wanted.values())
+    if len(set(teacher_ids)) != len(teacher_ids):
+        raise InvalidInput("pairing.teacher", "同一位教师只能代表一所幼儿园执教。")
+    existing = await Participant.select(
+        Participant.id, Participant.kindergarten, Participant.teacher, Participant.group
+    ).where(Participant.exchange == exchange_id)
+    with_design = {
+        r["participant"]
+        for r in await Design.select(Design.participant).where(Design.exchange == exchange_id)
+    }
+    current = {r["kindergarten"]: r for r in existing}
+    for kg_id, row in current.items():
+        if row["id"] in with_design and wanted.get(kg_id) != row["teacher"]:
+            name = candidates[kg_id].name if kg_id in candidates else "该园"
+            raise Conflict(
+                "pairing.has_design",
+                f"{name}已经开始上传教学设计，不能移出本次活动或更换执教教师。",
+                kindergarten_id=kg_id,
+            )
+    before = await _groups(exchange_id, exchange.groups_confirmed_at)
+    old_mates = {
+        m.kindergarten_id: (m.teacher_id, frozenset(x.kindergarten_id for x in g.members))
+        for g in before.groups for m in g.members
+    }  # fmt: skip
+    now = clock.now()
+    async with atomic(lock=f"exchange-groups:{exchange_id}"):
+        old_groups = await ExchangeGroup.select(ExchangeGroup.id, ExchangeGroup.number).where(
+            ExchangeGroup.exchange == exchange_id
+        )
+        group_ids: dict[int, int] = {g["number"]: g["id"] for g in old_groups}
+        for number, group in enumerate(data.groups, start=1):
+            if number in group_ids:
+                await ExchangeGroup.update({ExchangeGroup.reason: group.reason}).where(
+                    ExchangeGroup.id == group_ids[number]
+                )
+            else:
+                group_ids[number] = (
+                    await ExchangeGroup.insert(
+                        ExchangeGroup(exchange=exchange_id, number=number, reason=group.reason)
+                    )
+                )[0]["id"]
+        for number, group in enumerate(data.groups, start=1):
+            for member in group.members:
+                row = current.get(member.kindergarten_id)
+                values = {"group": group_ids[number], "teacher": member.teacher_id}
+                if row is None:
+                    await Participant.insert(
+                        Participant(
+                            exchange=exchange_id, kindergarten=member.kindergarten_id,
+                            county=candidates[member.kindergarten_id].county_id,
+                            created_at=now, **values,
+                        )
+                    )
+                elif (row["group"], row["teacher"]) != (values["group"], values["teacher"]):
+                    await Participant.update(values).where(Participant.id == row["id"])
+        removed = [r["id"] for k, r in current.items() if k not in wanted]
+        if removed:
+            await Participant.delete().where(Participant.id.is_in(removed))
+        surplus = [gid for number, gid in group_ids.items() if number > len(data.groups)]
+        if surplus:
+            await ExchangeGroup.delete().where(ExchangeGroup.id.is_in(surplus))
+        await Exchange.update({Exchange.groups_confirmed_at: now}).where(
+            Exchange.id == exchange_id
+        )
+        await audit.record(
+            actor, "exchange.groups", "exchange", exchange_id,
+            groups=[[m.kindergarten_id for m in g.members] for g in data.groups],
+        )
+        await send(_pairing_notices(exchange, data, candidates, old_mates))
+    return await get_groups(actor, exchange_id)
+
+
+def _pairing_notices(
+    exchange: s.ExchangeOut,
+    data: s.GroupsIn,
+    candidates: dict[int, pairing.Candidate],
+    old_mates: dict[int, tuple[int, frozenset[int]]],
+) -> list[Notice]:
+    """A notice to every teacher whose group (or role as its teacher) is new."""
+    notices = []
+    for number, group in enumerate(data.groups, start=1):
+        mates = frozenset(m.kindergarten_id for m in group.members)
+        for member in group.members:
+            if old_mates.get(member.kindergarten_id) == (member.teacher_id, mates):
+                continue
+            others = "、".join(
+                f"{candidates[k].name}（{candidates[k].county_name}）"
+                for k in sorted(mates - {member.kindergarten_id})
+            )
+            signature = "-".join(str(k) for k in sorted(mates))
+            notices.append(
+                Notice(
+                    person_id=member.teacher_id,
+                    kind="paired",
+                    title=f"您已分组参加同研异构活动《{exchange.title}》（第{number}组）",
+                    body=f"同组：{others}。教学内容：{exchange.content}；教学设计提交截止："
+                    f"{exchange.design_deadline:%Y-%m-%d %H:%M}。",
+                    link=f"/exchanges/{exchange.id}",
+                    dedupe_key=(
+                        f"paired:{exchange.id}:{member.kindergarten_id}:"
+                        f"{member.teacher_id}:{signature}"
+                    )[:200],
+                )
+            )
+    return notices
+
+
+# Files ---------------------------------------------------------------------------------------
+
+
+async def can_read_file(actor: Principal, design_id: int) -> bool:
+    """Files owned by a design are readable by whoever may read the design."""
+    from lianyan.exchanges import designs
+
+    try:
+        await designs.get_design(actor, design_id)
+    except NotFound:
+        return False
+    return True

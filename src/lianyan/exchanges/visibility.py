@@ -1,0 +1,151 @@
+"""Who sees what of an exchange (docs/exchanges.md, "Visibility").
+
+A caller's *standing* in one exchange is worked out once per request (a handful of queries,
+whatever the size of the exchange); the rules on it are plain functions a unit test can call.
+
+* organisers (the city; the county officers of the organising county) see and change it;
+* supervisors (county officers of a county that has a participant) see all of it;
+* invited experts see all of it, and only the exchanges they are invited to;
+* participants (the designing teacher, and the director of a participating kindergarten)
+  see the exchange; while it is blind and before the design deadline, only their own group's
+  designs; after the deadline (or when it is not blind) all designs;
+* once the city accepted it into the library, every signed-in user may read it;
+* nobody else sees anything: 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from lianyan.auth.principal import Principal
+from lianyan.auth.roles import Role
+from lianyan.exchanges.tables import (
+    Exchange,
+    ExchangeExpert,
+    Highlight,
+    Participant,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the caller is in one exchange."""
+
+    organiser: bool = False
+    supervisor: bool = False
+    expert: bool = False
+    #: Groups of the caller's own participations (as teacher or director).
+    own_groups: frozenset[int] = frozenset()
+    #: Participations in which the caller is the designing teacher.
+    teaching: frozenset[int] = frozenset()
+    #: Participations of a kindergarten the caller directs (or teaches for).
+    participations: frozenset[int] = frozenset()
+    library: bool = False
+
+    @property
+    def participant(self) -> bool:
+        """The caller takes part (teacher or director of a participating kindergarten)."""
+        return bool(self.participations)
+
+    @property
+    def sees_exchange(self) -> bool:
+        """The exchange exists for the caller at all."""
+        return (
+            self.organiser or self.supervisor or self.expert or self.participant or self.library
+        )
+
+
+def sees_every_design(
+    standing: Standing, *, blind: bool, design_deadline: dt.datetime, now: dt.datetime
+) -> bool:
+    """True when the caller may read every design of the exchange."""
+    if standing.organiser or standing.supervisor or standing.expert or standing.library:
+        return True
+    if not standing.participant:
+        return False
+    return not blind or now >= design_deadline
+
+
+def sees_design(
+    standing: Standing,
+    *,
+    group_id: int | None,
+    blind: bool,
+    design_deadline: dt.datetime,
+    now: dt.datetime,
+) -> bool:
+    """True when the caller may read a design of group ``group_id``."""
+    if sees_every_design(standing, blind=blind, design_deadline=design_deadline, now=now):
+        return True
+    return standing.participant and group_id is not None and group_id in standing.own_groups
+
+
+async def standing_in(actor: Principal, exchange_id: int, county_id: int | None) -> Standing:
+    """The caller's standing in one exchange, in at most four small queries."""
+    officer_counties = actor.counties(Role.COUNTY_OFFICER)
+    organiser = actor.is_city or (county_id is not None and county_id in officer_counties)
+    own = Participant.teacher == actor.person_id
+    directed = actor.kindergartens(Role.DIRECTOR)
+    if directed:
+        own = own | Participant.kindergarten.is_in(list(directed))
+    rows = await Participant.select(
+        Participant.id, Participant.group, Participant.teacher
+    ).where((Participant.exchange == exchange_id) & own)
+    supervisor = False
+    if not organiser and officer_counties:
+        supervisor = await Participant.exists().where(
+            (Participant.exchange == exchange_id)
+            & Participant.county.is_in(list(officer_counties))
+        )
+    expert = actor.has(Role.EXPERT) and await ExchangeExpert.exists().where(
+        (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == actor.person_id)
+    )
+    library = await Highlight.exists().where(
+        (Highlight.exchange == exchange_id) & (Highlight.status == "accepted")
+    )
+    return Standing(
+        organiser=organiser,
+        supervisor=supervisor,
+        expert=bool(expert),
+        own_groups=frozenset(r["group"] for r in rows if r["group"] is not None),
+        teaching=frozenset(r["id"] for r in rows if r["teacher"] == actor.person_id),
+        participations=frozenset(r["id"] for r in rows),
+        library=library,
+    )
+
+
+def involved_exchanges(actor: Principal) -> Any | None:
+    """A condition on ``Exchange`` for the exchanges the caller is involved in (None: all).
+
+    The library is not included: accepted exchanges are browsed at ``/library``.
+    """
+    if actor.is_city:
+        return None
+    conditions: list[Any] = []
+    officer_counties = list(actor.counties(Role.COUNTY_OFFICER))
+    if officer_counties:
+        conditions.append(Exchange.county.is_in(officer_counties))
+        conditions.append(
+            Exchange.id.is_in(
+                Participant.select(Participant.exchange).where(
+                    Participant.county.is_in(officer_counties)
+                )
+            )
+        )
+    if actor.has(Role.EXPERT):
+        conditions.append(
+            Exchange.id.is_in(
+                ExchangeExpert.select(ExchangeExpert.exchange).where(
+                    ExchangeExpert.expert == actor.person_id
+                )
+            )
+        )
+    own: Any = Participant.teacher == actor.person_id
+    directed = actor.kindergartens(Role.DIRECTOR)
+    if directed:
+        own = own | Participant.kindergarten.is_in(list(directed))
+    conditions.append(Exchange.id.is_in(Participant.select(Participant.exchange).where(own)))
+    return reduce(lambda a, b: a | b, conditions)
