@@ -13,6 +13,7 @@ from lianyan.auth.principal import Principal
 
 #: owner_type → "module:function". Domains add their line here.
 READERS: dict[str, str] = {
+    "topic": "lianyan.topics.services:can_read_file",
     "design": "lianyan.exchanges.services:can_read_file",
 }
 

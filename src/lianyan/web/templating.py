@@ -34,6 +34,8 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
                                     Role.DIRECTOR)),
     ("人员", "/org/people", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)),
     ("导入", "/org/import", (Role.CITY_ADMIN, Role.COUNTY_OFFICER)),
+    ("课题", "/topics", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.DIRECTOR,
+                       Role.TEACHER, Role.EXPERT)),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Research topics (课题): lifecycle, documents, expert review and the one-topic-per-county rule."""
