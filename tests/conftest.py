@@ -158,9 +158,17 @@ def app(settings: object) -> object:
 
 
 @pytest.fixture
-async def client(app: object, clean_db: None) -> AsyncIterator[object]:
-    """An HTTP client talking to the app in-process, on empty tables."""
-    from litestar.testing import AsyncTestClient
+async def client(app: object, clean_db: None, store: object) -> AsyncIterator[object]:
+    """An HTTP client talking to the app in-process, on empty tables.
 
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:  # type: ignore[arg-type]
-        yield test_client
+    The app runs on the test's own event loop (not in a portal thread), so it shares the
+    session's PostgreSQL pool and ``db.count_queries()`` sees its queries.
+    """
+    import httpx
+
+    # What the app's lifespan does, done here: Litestar's lifespan runs in an anyio task group
+    # that pytest-asyncio would enter and leave from different tasks.
+    app.state.store = store  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
