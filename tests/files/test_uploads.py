@@ -14,6 +14,7 @@ import struct
 import typing
 import zipfile
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import msgspec
@@ -23,6 +24,9 @@ from minio.error import InvalidResponseError, S3Error
 from lianyan.files import sniff, uploads
 from lianyan.files.tables import StoredFile, Upload
 from tests import factories as f
+
+# The browser fixtures, for the one test of the uploader script in a real Chromium.
+from tests.browser.conftest import browser, browser_page, live_server, sign_in  # noqa: F401
 
 MiB = 1024 * 1024
 PART = 5 * MiB
@@ -511,3 +515,84 @@ async def test_adopt_twice_is_refused(api, s3):
     assert refused.value.code == "upload.already_attached"
     row = await StoredFile.select(StoredFile.owner_id).where(StoredFile.id == file_id).first()
     assert row["owner_id"] == 1
+
+
+# --------------------------------------------------------------------------- the uploader script
+
+PAGE_WITH_UPLOADER = """() => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.id = 'video';
+  input.setAttribute('data-lianyan-upload', 'video');
+  input.setAttribute('data-purpose', 'design_version');
+  input.addEventListener('lianyan:uploaded', (e) => { window.uploaded = e.detail; });
+  document.body.append(input);
+}"""
+
+
+@pytest.mark.browser
+async def test_uploader_script_resumes_after_dropped_parts_and_a_reload(
+    browser_page, live_server, settings, store, clean_db, tmp_path  # noqa: F811
+):
+    # Arrange: a 17 MiB video (the live server's 8 MiB parts: three of them) on disk, so that
+    # choosing it again after the reload gives the same name, size and modification time.
+    page = browser_page
+    await f.user("wang", "teacher", name="王老师")
+    await sign_in(page, "wang", f.PASSWORD)
+    video = mp4_bytes(17 * MiB, seed=11)
+    path = tmp_path / "大班科学《沉与浮》.mp4"
+    path.write_bytes(video)
+    sent: list[int] = []
+    network = {"down_for": {2, 3}, "drop_once": set()}
+
+    async def store_traffic(route: typing.Any) -> None:
+        request = route.request
+        if request.method != "PUT":
+            await route.continue_()
+            return
+        number = int(parse_qs(urlsplit(request.url).query)["partNumber"][0])
+        if number in network["down_for"]:
+            await route.abort("internetdisconnected")
+            return
+        if number in network["drop_once"]:
+            network["drop_once"].discard(number)
+            await route.abort("connectionreset")
+            return
+        sent.append(number)
+        await route.continue_()
+
+    await page.route(f"{settings.store.endpoint}/**", store_traffic)
+
+    # Act 1: part 1 gets through, then the network fails for the rest; the page is reloaded.
+    await page.evaluate(PAGE_WITH_UPLOADER)
+    await page.add_script_tag(url="/static/files/resumable.js")
+    await page.set_input_files("#video", str(path))
+    await page.wait_for_function(
+        "document.querySelector('.upload-status').textContent.includes('秒后自动重试')"
+    )
+    row = None
+    for _ in range(150):  # until the store holds part 1
+        row = await Upload.select(Upload.key, Upload.s3_upload_id).first()
+        if row and [p.number for p in await store.list_parts(row["key"], row["s3_upload_id"])]:
+            break
+        await asyncio.sleep(0.1)
+    assert sent == [1]
+    await page.reload()
+
+    # Act 2: back on the page, the network works except for one reset; same file again.
+    network["down_for"] = set()
+    network["drop_once"] = {3}
+    await page.evaluate(PAGE_WITH_UPLOADER)
+    await page.add_script_tag(url="/static/files/resumable.js")
+    await page.set_input_files("#video", str(path))
+    detail = await (await page.wait_for_function("window.uploaded", timeout=60_000)).json_value()
+
+    # Assert: part 1 was not sent again; the stored file is the local file.
+    assert sent == [1, 2, 3]
+    row = await StoredFile.select().where(StoredFile.id == detail["fileId"]).first()
+    assert row["sha256"] == hashlib.sha256(video).hexdigest() == detail["sha256"]
+    assert row["original_name"] == "大班科学《沉与浮》.mp4"
+    assert await Upload.count() == 1
+    assert await page.inner_text(".upload-status") == "上传完成。"
+    assert await page.eval_on_selector("progress", "p => p.value") == 100
+    assert await page.evaluate("Object.keys(localStorage).length") == 0
