@@ -64,33 +64,14 @@ def small_parts_app(settings: typing.Any) -> typing.Any:
 
 
 @pytest.fixture
-async def api(small_parts_app: typing.Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on that app, on empty tables.
-
-    The app runs on the test's own event loop (Litestar's test client would run it on a second
-    loop in a thread, where PostgreSQL's connection pool, made on one loop, breaks).
-    """
-    started, stopping = asyncio.Event(), asyncio.Event()
-
-    async def serve() -> None:
-        # The lifespan holds a task group: enter and leave it in one task.
-        async with small_parts_app.lifespan():
-            started.set()
-            await stopping.wait()
-
-    lifespan = asyncio.create_task(serve())
-    await asyncio.wait(
-        [lifespan, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED
-    )
-    if lifespan.done():
-        lifespan.result()  # start-up failed: raise its error
-    transport = httpx.ASGITransport(app=small_parts_app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-            yield c
-    finally:
-        stopping.set()
-        await lifespan
+async def api(
+    small_parts_app: typing.Any, clean_db: None, store: typing.Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on that app, on empty tables (set up as the ``client`` fixture is)."""
+    small_parts_app.state.store = store
+    transport = httpx.ASGITransport(app=small_parts_app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
 
 
 @pytest.fixture
