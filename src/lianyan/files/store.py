@@ -18,7 +18,7 @@ import anyio.to_thread
 import msgspec
 from minio import Minio
 from minio.datatypes import Part
-from minio.error import S3Error
+from minio.error import InvalidResponseError, S3Error
 
 from lianyan.settings import ObjectStoreSettings
 
@@ -313,6 +313,10 @@ class ObjectStore:
             await self._run(self._client._abort_multipart_upload, self.bucket, key, upload_id)
         except S3Error as exc:
             if exc.code != "NoSuchUpload":
+                raise
+        except InvalidResponseError as exc:
+            # rclone answers a gone upload with an XML body minio does not recognise as such.
+            if "NoSuchUpload" not in str(exc):
                 raise
 
 
