@@ -60,6 +60,26 @@ class Server:
         self.process.wait(timeout=30)
 
 
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _upload(url: str, headers: dict[str, str], filename: str, content: bytes) -> int:
+    """Send a file through the resumable direct-upload path; return its file id."""
+    created = httpx.post(f"{url}/api/v1/uploads", headers=headers,
+                         json={"kind": "design_document", "filename": filename,
+                               "size": len(content)})
+    assert created.status_code == 201, created.text
+    upload = created.json()
+    assert httpx.put(upload["parts"][0]["url"], content=content).status_code == 200
+    done = httpx.post(f"{url}/api/v1/uploads/{upload['id']}/complete", headers=headers)
+    assert done.status_code == 200, done.text
+    return int(done.json()["file_id"])
+
+
 def _rclone_processes(data_dir: Path) -> list[str]:
     out = subprocess.run(["ps", "-eww", "-o", "args"], capture_output=True, text=True).stdout
     return [line for line in out.splitlines() if "rclone" in line and str(data_dir) in line]
@@ -87,6 +107,7 @@ def test_restart_keeps_rows_and_stops_its_s3_server(embedded_env):
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
         created = httpx.post(f"{server.url}/api/v1/counties", headers=headers,
                              json={"code": "411282", "name": "灵宝市", "kind": "county_city"})
+        file_id = _upload(server.url, headers, "教学设计.pdf", PDF)
         own_rclones = _rclone_processes(data_dir)
     finally:
         # Act
@@ -97,11 +118,15 @@ def test_restart_keeps_rows_and_stops_its_s3_server(embedded_env):
     again = Server(embedded_env)
     try:
         listed = httpx.get(f"{again.url}/api/v1/counties", headers=headers)
+        download = httpx.get(f"{again.url}/api/v1/files/{file_id}/download", headers=headers,
+                             follow_redirects=True)
     finally:
         again.stop()
     # Assert
     assert stopped_rclones == []
     assert [c["name"] for c in listed.json()["items"]] == ["灵宝市"]
+    assert download.status_code == 200
+    assert download.content == PDF
     assert (data_dir / "objects").is_dir()
 
 

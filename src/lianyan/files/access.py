@@ -13,6 +13,7 @@ from lianyan.auth.principal import Principal
 
 #: owner_type → "module:function". Domains add their line here.
 READERS: dict[str, str] = {
+    "filing": "lianyan.filings.services:can_read_file",
     "topic": "lianyan.topics.services:can_read_file",
     "design": "lianyan.exchanges.services:can_read_file",
 }
@@ -20,6 +21,9 @@ READERS: dict[str, str] = {
 
 async def may_read(actor: Principal, owner_type: str, owner_id: int | None) -> bool:
     """True when the owner's domain lets ``actor`` read files of that object."""
+    if owner_type == "upload":
+        # A finished upload not yet attached to anything belongs to its uploader alone.
+        return owner_id == actor.person_id
     target = READERS.get(owner_type)
     if target is None or owner_id is None:
         return actor.is_city
