@@ -196,6 +196,29 @@ async def put_evaluators(
     return await list_evaluators(actor, year)
 
 
+async def expert_choices(actor: Principal) -> list[s.EvaluatorOut]:
+    """Everyone holding the expert role, for the city to name evaluators from."""
+    _require_city(actor)
+    rows = await RoleAssignment.select(
+        RoleAssignment.person.as_alias("person_id"),
+        RoleAssignment.person.name.as_alias("name"),
+        RoleAssignment.person.unit.as_alias("unit"),
+    ).where(
+        (RoleAssignment.role == Role.EXPERT) & (RoleAssignment.active == True)  # noqa: E712
+    ).order_by(RoleAssignment.person)
+    unique = {r["person_id"]: r for r in rows}
+    return [msgspec.convert(r, s.EvaluatorOut) for r in unique.values()]
+
+
+async def is_evaluator(actor: Principal, year: int) -> bool:
+    """True when the caller may score ``year`` (the city, or a named expert)."""
+    try:
+        await _require_evaluator(actor, year)
+    except Forbidden:
+        return False
+    return True
+
+
 async def _require_evaluator(actor: Principal, year: int) -> None:
     if actor.is_city:
         return

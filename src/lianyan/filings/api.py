@@ -132,6 +132,14 @@ class FilingController(Controller):
         )
         return Page(items=items, total=total)
 
+    @get("/individual-activities", opt=access(Role.CITY_ADMIN))
+    async def individual_activities(
+        self, actor: Principal, year: YearParam, limit: Limit = 50, offset: Offset = 0
+    ) -> Page[s.IndividualActivityOut]:
+        """Activities filed one by one after their county's plan was accepted."""
+        items, total = await services.separately_filed(actor, year, limit=limit, offset=offset)
+        return Page(items=items, total=total)
+
     @post("/", opt=access(*WRITERS))
     async def create_filing(self, actor: Principal, data: s.FilingIn) -> s.FilingDetail:
         """Open the filing of a county and year (one each)."""

@@ -244,6 +244,13 @@ class ActivityOut(Output, kw_only=True):
     filed_separately: bool
 
 
+class IndividualActivityOut(ActivityOut, kw_only=True):
+    """An activity filed on its own after its county's plan was accepted."""
+
+    county_id: int
+    county_name: str
+
+
 class DirectionIn(Input, kw_only=True):
     """A research-direction suggestion."""
 

@@ -823,6 +823,27 @@ async def return_filing(actor: Principal, filing_id: int, data: s.ReturnIn) -> s
     return await get_filing(actor, filing_id)
 
 
+async def separately_filed(
+    actor: Principal, year: int, *, limit: int = 50, offset: int = 0
+) -> tuple[list[s.IndividualActivityOut], int]:
+    """Activities filed one by one after their county's plan was accepted (city only),
+    newest first; two queries."""
+    require_city(actor)
+    rows = await FiledActivity.select(
+        *_ACTIVITY_COLUMNS,
+        FiledActivity.filing.county.as_alias("county_id"),
+        FiledActivity.filing.county.name.as_alias("county_name"),
+    ).where(
+        (FiledActivity.filing.year == year) & (FiledActivity.filed_separately == True)  # noqa: E712
+    ).order_by(FiledActivity.filed_at, ascending=False).limit(limit).offset(offset)
+    total = await FiledActivity.count().where(
+        (FiledActivity.filing.year == year) & (FiledActivity.filed_separately == True)  # noqa: E712
+    )
+    for r in rows:
+        r["filed_at"] = _local(r["filed_at"])
+    return [msgspec.convert(r, s.IndividualActivityOut) for r in rows], total
+
+
 # For other domains -------------------------------------------------------------------------
 
 
