@@ -332,7 +332,8 @@ async def expert_choices(actor: Principal) -> list[dict[str, Any]]:
 # Pairing -------------------------------------------------------------------------------------
 
 
-async def _candidates(kindergarten_ids: list[int]) -> dict[int, pairing.Candidate]:
+async def candidates_by_id(kindergarten_ids: list[int]) -> dict[int, pairing.Candidate]:
+    """Kindergartens as pairing candidates, with county names, in one query."""
     rows = await Kindergarten.select(
         Kindergarten.id,
         Kindergarten.name,
@@ -374,7 +375,7 @@ async def suggest_pairing(actor: Principal, exchange_id: int, data: s.SuggestIn)
     _, standing = await visible_exchange(actor, exchange_id)
     _require_organiser(standing)
     ids = sorted(set(data.candidate_ids))
-    candidates = await _candidates(ids)
+    candidates = await candidates_by_id(ids)
     unknown = [i for i in ids if i not in candidates]
     if unknown:
         raise InvalidInput(
@@ -500,8 +501,12 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
         raise Conflict("pairing.closed", "教学设计提交已经截止，不能再调整分组。")
     layout = [[m.kindergarten_id for m in g.members] for g in data.groups]
     kg_ids = sorted({k for group in layout for k in group})
-    candidates = await _candidates(kg_ids)
-    problems = pairing.validate_groups(layout, candidates)
+    existing = await Participant.select(
+        Participant.id, Participant.kindergarten, Participant.teacher, Participant.group
+    ).where(Participant.exchange == exchange_id)
+    # Current participants too: a refusal to drop one names it.
+    candidates = await candidates_by_id(sorted({*kg_ids, *(r["kindergarten"] for r in existing)}))
+    problems = pairing.validate_groups(layout, {k: candidates[k] for k in kg_ids if k in candidates})
     if problems:
         first = problems[0]
         error = Conflict if first.code == "pairing.same_county" else InvalidInput
@@ -529,9 +534,6 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
     teacher_ids = list(wanted.values())
     if len(set(teacher_ids)) != len(teacher_ids):
         raise InvalidInput("pairing.teacher", "同一位教师只能代表一所幼儿园执教。")
-    existing = await Participant.select(
-        Participant.id, Participant.kindergarten, Participant.teacher, Participant.group
-    ).where(Participant.exchange == exchange_id)
     with_design = {
         r["participant"]
         for r in await Design.select(Design.participant).where(Design.exchange == exchange_id)
@@ -539,7 +541,7 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
     current = {r["kindergarten"]: r for r in existing}
     for kg_id, row in current.items():
         if row["id"] in with_design and wanted.get(kg_id) != row["teacher"]:
-            name = candidates[kg_id].name if kg_id in candidates else "该园"
+            name = candidates[kg_id].name
             raise Conflict(
                 "pairing.has_design",
                 f"{name}已经开始上传教学设计，不能移出本次活动或更换执教教师。",

@@ -66,6 +66,7 @@ def route_handlers() -> list[Any]:
     from lianyan.evaluation.api import EvaluationController
     from lianyan.evaluation.pages import EvaluationPages
     from lianyan.exchanges import api as exchanges_api
+    from lianyan.exchanges import pages as exchanges_pages
     from lianyan.files.api import FileController
     from lianyan.files.upload_api import UploadController
     from lianyan.filings.api import (
@@ -113,6 +114,7 @@ def route_handlers() -> list[Any]:
         EvaluationController,
         EvaluationPages,
         *exchanges_api.CONTROLLERS,
+        exchanges_pages.ExchangePages,
         TopicController,
         TopicPages,
         topic_static,

@@ -34,6 +34,11 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
                                     Role.DIRECTOR)),
     ("人员", "/org/people", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)),
     ("导入", "/org/import", (Role.CITY_ADMIN, Role.COUNTY_OFFICER)),
+    ("同研异构", "/exchanges", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR,
+                              Role.TEACHER, Role.EXPERT)),
+    ("点评任务", "/reviews", (Role.EXPERT,)),
+    ("资源库", "/library", ()),
+    ("通知", "/notifications", ()),
     ("课题", "/topics", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.DIRECTOR,
                        Role.TEACHER, Role.EXPERT)),
 ]
