@@ -155,11 +155,7 @@ async def discard(store: ObjectStore, *, key: str, s3_upload_id: str) -> None:
     Side effects: the store frees the upload's parts and removes the object at ``key`` (there is
     one when the parts were joined but the file was not recorded). Gone already is not an error.
     """
-    try:
-        await store.abort_multipart(key, s3_upload_id)
-    except (S3Error, InvalidResponseError) as exc:
-        if store_error_code(exc) != "NoSuchUpload":
-            raise
+    await store.abort_multipart(key, s3_upload_id)
     await store.delete(key)
 
 
