@@ -51,7 +51,9 @@ LOGINS_TEXT = "\n".join(
 )
 
 #: Modules of other domains with ``async def load(ids)``: each adds its own demo data.
-DEMO_MODULES: list[str] = []
+DEMO_MODULES: list[str] = [
+    "lianyan.filings.demo",
+]
 
 
 class _Names:

@@ -24,6 +24,8 @@ APP_REGISTRY = AppRegistry(
         "lianyan.auth.piccolo_app",
         "lianyan.audit.piccolo_app",
         "lianyan.files.piccolo_app",
+        "lianyan.filings.piccolo_app",
+        "lianyan.evaluation.piccolo_app",
         "lianyan.topics.piccolo_app",
         "lianyan.exchanges.piccolo_app",
     ]
