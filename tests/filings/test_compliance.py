@@ -19,7 +19,7 @@ async def _three_counties(client):
 
 async def test_board_lists_zero_topic_counties_first_with_days_to_deadline(client):
     # Arrange: 灵宝市 has a topic and an accepted-late filing; 湖滨区 two topics; 卢氏县 none.
-    lingbao, lushi, hubin = await _three_counties(client)
+    lingbao, _lushi, hubin = await _three_counties(client)
     city = await b.city(client)
     with clock.pinned(b.shanghai(2026, 3, 2)):
         filing_id = await b.complete_filing(client, lingbao)
@@ -44,7 +44,7 @@ async def test_board_lists_zero_topic_counties_first_with_days_to_deadline(clien
 
 
 async def test_board_sorted_by_coverage_keeps_zero_topic_counties_on_top(client):
-    lingbao, lushi, hubin = await _three_counties(client)
+    lingbao, lushi, _hubin = await _three_counties(client)
     city = await b.city(client)
     await b.active_topic(lingbao.id)
     await b.active_topic(lushi.id)
@@ -61,7 +61,7 @@ async def test_board_is_for_the_city_only(client):
 
 async def test_export_is_an_xlsx_with_the_rows_in_board_order(client):
     # Arrange
-    lingbao, lushi, hubin = await _three_counties(client)
+    lingbao, _lushi, _hubin = await _three_counties(client)
     city = await b.city(client)
     await b.active_topic(lingbao.id)
     # Act
