@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from lianyan.exchanges.cli import add_commands as exchanges_commands
 from lianyan.settings import Settings, SettingsError
 
 
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
 
 #: Domains add sub-commands here (e.g. ``lianyan report``).
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+_EXTRA_COMMANDS.append(exchanges_commands)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
+from tests import factories as f
 
 from lianyan import clock
-from tests import factories as f
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CITY_TZ)
 DESIGN_DEADLINE = T0 + dt.timedelta(days=7)

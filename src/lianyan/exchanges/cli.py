@@ -1,0 +1,36 @@
+"""``lianyan remind``: send the deadline reminders that are due (idempotent; run it from cron)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``lianyan remind`` on the ``lianyan`` argument parser."""
+    remind = sub.add_parser(
+        "remind",
+        help="send due reminders (design deadline in two days, experts not yet commenting); "
+        "safe to run as often as you like",
+    )
+    remind.set_defaults(func=cmd_remind)
+
+
+async def run_reminders() -> dict[str, int]:
+    """The reminders due now, sent once each."""
+    from lianyan import clock
+    from lianyan.exchanges.notifications import due_reminders
+
+    return await due_reminders(clock.now())
+
+
+def cmd_remind(args: argparse.Namespace) -> None:
+    """Send the reminders due now and say how many of each kind went out."""
+    from lianyan.cli import _settings, _with_db
+
+    _settings()
+    sent = asyncio.run(_with_db(run_reminders))
+    print(
+        f"设计提交提醒 {sent['design_deadline']} 条，专家点评提醒 {sent['expert_late']} 条。"
+    )
