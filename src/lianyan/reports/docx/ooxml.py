@@ -14,15 +14,15 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_DECL = nsdecls("w")
-
-#: Twips (1/20 pt) per point.
-TWIPS_PER_PT = 20
 
 # XML 1.0 forbids these; user-entered text (names pasted from Excel) sometimes carries them,
 # and one stray control character must not make a whole report fail.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Anything that needs more than a plain <w:t>: markup characters, breaks, tabs, illegal
+# characters, and spaces Word would otherwise drop.
+_NOT_PLAIN = re.compile("[&<>\r\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|^ | $|  ")
+_ROOT_TAG = re.compile(r"^<w:[A-Za-z]+")
 _THEME_FONT_ATTRS = tuple(qn(f"w:{name}") for name in
                           ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"))
 
@@ -35,9 +35,12 @@ def escape_text(text: str) -> str:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
-    if _XML_ILLEGAL.search(text):
-        text = _XML_ILLEGAL.sub("", text)
-    return text
+    return strip_illegal(text)
+
+
+def strip_illegal(text: str) -> str:
+    """Drop the characters XML cannot hold (control characters pasted from spreadsheets)."""
+    return _XML_ILLEGAL.sub("", text) if _XML_ILLEGAL.search(text) else text
 
 
 def escape_attr(value: str) -> str:
@@ -45,18 +48,34 @@ def escape_attr(value: str) -> str:
     return escape_text(value).replace('"', "&quot;")
 
 
+def _t(segment: str) -> str:
+    if not segment:
+        return ""
+    # Word drops leading, trailing and doubled spaces unless told to keep them.
+    keep = segment[0] == " " or segment[-1] == " " or "  " in segment
+    return f'<w:t xml:space="preserve">{segment}</w:t>' if keep else f"<w:t>{segment}</w:t>"
+
+
 def text_runs_xml(text: str, rpr: str = "") -> str:
     """Return the ``<w:r>`` XML for ``text``, turning newlines into breaks and tabs into tabs."""
     if not text:
         return ""
+    if _NOT_PLAIN.search(text) is None:  # the common case, kept cheap for 100,000-cell tables
+        return f"<w:r>{rpr}<w:t>{text}</w:t></w:r>"
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    body = escape_text(text)
-    if "\n" in body:
-        body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    if "\t" in body:
-        body = body.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+    text = escape_text(text)
+    if "\n" not in text and "\t" not in text:
+        return f"<w:r>{rpr}{_t(text)}</w:r>"
+    parts = []
+    for line_number, line in enumerate(text.split("\n")):
+        if line_number:
+            parts.append("<w:br/>")
+        for piece_number, piece in enumerate(line.split("\t")):
+            if piece_number:
+                parts.append("<w:tab/>")
+            parts.append(_t(piece))
+    return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
 def rfonts_xml(font: str) -> str:
@@ -74,32 +93,32 @@ def size_xml(points: float) -> str:
     return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
 
 
-def elements(xml: str) -> list[etree._Element]:
-    """Parse WordprocessingML fragments (``w:`` prefix, declared here) into elements."""
-    return list(parse_xml(f"<w:fragment {W_DECL}>{xml}</w:fragment>"))
-
-
 def element(xml: str) -> etree._Element:
-    """Parse one WordprocessingML fragment (``w:`` prefix, declared here) into an element."""
-    (single,) = elements(xml)
-    return single
+    """Parse one WordprocessingML element (``w:`` prefix) into a python-docx element.
+
+    The namespace is declared on the fragment's own root, so that the element carries its
+    declaration along when it is inserted into the document.
+    """
+    declared, found = _ROOT_TAG.subn(rf"\g<0> {W_DECL}", xml, count=1)
+    if not found:
+        raise ValueError("an element fragment must start with a w: tag")
+    return parse_xml(declared)
 
 
-def strip_theme_fonts(root: etree._Element) -> int:
-    """Drop every theme-font reference under ``root``; return how many ``rFonts`` changed.
+def child_elements(xml: str, container: str) -> list[etree._Element]:
+    """Parse a run of sibling elements (e.g. ``<w:tr>`` rows) given as one XML string."""
+    return list(parse_xml(f"<{container} {W_DECL}>{xml}</{container}>"))
+
+
+def strip_theme_fonts(root: etree._Element) -> None:
+    """Drop every theme-font reference under ``root``.
 
     The bundled template maps East-Asian theme fonts to a Japanese face (python-docx #1601);
     an explicit ``w:eastAsia`` only wins if no ``*Theme`` attribute sits beside it.
     """
-    changed = 0
     for rfonts in root.iter(qn("w:rFonts")):
-        hit = False
         for attr in _THEME_FONT_ATTRS:
-            if attr in rfonts.attrib:
-                del rfonts.attrib[attr]
-                hit = True
-        changed += hit
-    return changed
+            rfonts.attrib.pop(attr, None)
 
 
 def insert_before_first(parent: etree._Element, child: etree._Element,

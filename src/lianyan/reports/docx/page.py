@@ -7,12 +7,11 @@ import math
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.section import Section
-from docx.shared import Emu, Mm
+from docx.shared import Mm
 
 from lianyan.reports.docx.fonts import ChineseFontSize
 from lianyan.reports.docx.ooxml import (
     element,
-    elements,
     field_runs_xml,
     insert_before_first,
     text_runs_xml,
@@ -36,14 +35,15 @@ PAGE_NUMBER_DASH = "—"
 PAGE_NUMBER_INSET_TWIPS = round(ChineseFontSize.SI * 20)
 
 
-def text_width_twips(section: Section) -> int:
-    """Width of the text block (版心) in twips: 156 mm on A4."""
-    return Emu(section.page_width - section.left_margin - section.right_margin).twips
+def text_width_twips() -> int:
+    """Width of the text block (版心) in twips as Word sees it: 156 mm on A4."""
+    # From the rounded twips Word stores, not from millimetres, so tables fit to the twip.
+    return PAGE_WIDTH.twips - MARGIN_LEFT.twips - MARGIN_RIGHT.twips
 
 
 def line_pitch_twips() -> int:
     """Line pitch of the grid in twips, rounded down so that exactly 22 lines fit."""
-    text_height = Emu(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM).twips
+    text_height = PAGE_HEIGHT.twips - MARGIN_TOP.twips - MARGIN_BOTTOM.twips
     return text_height // LINES_PER_PAGE
 
 
@@ -53,8 +53,7 @@ def char_space(body_size_pt: float) -> int:
     Word stores the character pitch as its difference from the body font size, in 1/4096 pt;
     rounding down keeps 28 characters (not 27) on a line.
     """
-    text_width_pt = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT).pt
-    pitch = text_width_pt / CHARS_PER_LINE
+    pitch = text_width_twips() / 20 / CHARS_PER_LINE
     return math.floor((pitch - body_size_pt) * 4096)
 
 
@@ -97,7 +96,7 @@ def add_page_numbers(document: Document, section: Section) -> None:
         container = footer.part.element
         for paragraph in list(container.findall(qn("w:p"))):
             container.remove(paragraph)
-        container.extend(elements(_page_number_paragraph_xml(side)))
+        container.append(element(_page_number_paragraph_xml(side)))
 
 
 def _page_number_paragraph_xml(side: str) -> str:

@@ -14,6 +14,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from lxml import etree
 
 from lianyan.reports.docx.fonts import FONT_FALLBACKS, ChineseFontSize, ReportFonts
 from lianyan.reports.docx.ooxml import (
@@ -29,8 +30,9 @@ from lianyan.reports.docx.ooxml import (
 CHAR_TWIPS = round(ChineseFontSize.SAN * 20)
 _NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
 _TWO_CHAR_INDENT = f'<w:ind w:firstLineChars="200" w:firstLine="{2 * CHAR_TWIPS}"/>'
-_SINGLE_OFF_GRID = '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240"' \
-    ' w:lineRule="auto"/>'
+_SINGLE_OFF_GRID = (
+    '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+)
 #: Left and right cell padding of tables: 1 mm, tight enough for eight-column filing forms.
 CELL_MARGIN_TWIPS = 57
 # GB 2312 charset: tells Word to substitute a Chinese face, never a Japanese one.
@@ -48,6 +50,8 @@ class StyleIds:
     signature: str = "Signature"
     table_header: str = "TableHeader"
     table_text: str = "TableText"
+    table_header_small: str = "TableHeaderSmall"
+    table_text_small: str = "TableTextSmall"
     table: str = "TableGrid"
     footer: str = "Footer"
     toc_heading: str = "TOCHeading"
@@ -77,7 +81,7 @@ def install_styles(document: Document, fonts: ReportFonts, *, text_width_twips: 
     _install_font_table(document, fonts)
 
 
-def _set_doc_defaults(styles, fonts: ReportFonts) -> None:
+def _set_doc_defaults(styles: etree._Element, fonts: ReportFonts) -> None:
     doc_defaults = styles.find(qn("w:docDefaults"))
     if doc_defaults is not None:
         styles.remove(doc_defaults)
@@ -120,14 +124,16 @@ def _style_definitions(fonts: ReportFonts, text_width: int, line_pitch: int) -> 
     definitions = [
         _style(
             ids.normal, "Normal", based_on=None, default=True,
-            # Chinese Word's own default: no widow control, so every page keeps its 22 lines.
+            # As Chinese Word's Normal: no widow control, so every page fills its 22 lines.
             ppr=f'<w:widowControl w:val="0"/>{_TWO_CHAR_INDENT}<w:jc w:val="both"/>',
             rpr=rfonts_xml(fonts.body) + san,
         ),
         _style(
             ids.title, "Title", priority=10,
-            ppr=f'<w:spacing w:after="{line_pitch}"/>{_NO_INDENT}<w:jc w:val="center"/>'
-                '<w:outlineLvl w:val="9"/>',
+            # Off the character grid: 二号 characters are wider than the 15.8 pt pitch and
+            # would each take two grid cells.
+            ppr=f'<w:snapToGrid w:val="0"/><w:spacing w:after="{line_pitch}"/>{_NO_INDENT}'
+                '<w:jc w:val="center"/><w:outlineLvl w:val="9"/>',
             rpr=rfonts_xml(fonts.title) + size_xml(ChineseFontSize.ER),
         ),
         *(
@@ -159,6 +165,17 @@ def _style_definitions(fonts: ReportFonts, text_width: int, line_pitch: int) -> 
         _style(
             ids.table_header, "表格表头", based_on=ids.table_text, custom=True, priority=14,
             rpr=rfonts_xml(fonts.heading1) + "<w:b/><w:bCs/>" + size_xml(ChineseFontSize.SI),
+        ),
+        # Wide tables are set in 小四; separate styles keep the size out of every cell's XML.
+        _style(
+            ids.table_text_small, "表格正文（小四）", based_on=ids.table_text, custom=True,
+            priority=15, rpr=rfonts_xml(fonts.table_body) + size_xml(ChineseFontSize.XIAO_SI),
+        ),
+        _style(
+            ids.table_header_small, "表格表头（小四）", based_on=ids.table_header, custom=True,
+            priority=16,
+            rpr=rfonts_xml(fonts.heading1) + "<w:b/><w:bCs/>"
+                + size_xml(ChineseFontSize.XIAO_SI),
         ),
         _style(
             ids.footer, "footer", priority=99,
@@ -203,17 +220,23 @@ def _style_definitions(fonts: ReportFonts, text_width: int, line_pitch: int) -> 
     return definitions
 
 
-def _replace_style(styles, new_style) -> None:
+def _replace_style(styles: etree._Element, new_style: etree._Element) -> None:
     style_id = new_style.get(qn("w:styleId"))
     for old in styles.findall(qn("w:style")):
         if old.get(qn("w:styleId")) == style_id:
             old.addprevious(new_style)
             styles.remove(old)
-            return
-    styles.append(new_style)
+            break
+    else:
+        styles.append(new_style)
+    # The template's "Heading 1 Char" and the like would bring the blue theme look back the
+    # moment Word links them to the new paragraph style again.
+    for link in styles.iterfind(f"{qn('w:style')}/{qn('w:link')}"):
+        if link.get(qn("w:val")) == style_id:
+            link.getparent().remove(link)
 
 
-def _ensure_table_style_fonts(styles, style_id: str, font: str) -> None:
+def _ensure_table_style_fonts(styles: etree._Element, style_id: str, font: str) -> None:
     for style in styles.findall(qn("w:style")):
         if style.get(qn("w:styleId")) != style_id:
             continue
