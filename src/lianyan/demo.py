@@ -52,6 +52,7 @@ LOGINS_TEXT = "\n".join(
 
 #: Modules of other domains with ``async def load(ids)``: each adds its own demo data.
 DEMO_MODULES: list[str] = [
+    "lianyan.topics.demo",
     "lianyan.exchanges.demo",
     "lianyan.filings.demo",
 ]

@@ -126,7 +126,7 @@ class World:
         response = await self.call("GET", f"/api/v1/topics/{topic_id}", "city")
         return str(response.json()["status"])
 
-    async def bring_to(self, topic_id: int, target: str) -> None:
+    async def bring_to(self, topic_id: int, target: str, county_side: str = "officer") -> None:
         """Walk a draft topic along legal steps until it is in ``target``."""
         path = {
             "draft": [],
@@ -142,9 +142,10 @@ class World:
                  "conclude": "final"}
         for action in path:
             if action in needs:
-                uploaded = await self.upload(topic_id, needs[action])
+                uploaded = await self.upload(topic_id, needs[action], username=county_side)
                 assert uploaded.status_code == 201, uploaded.text
-            actor = "city" if action in ("approve", "reject", "return", "conclude") else "officer"
+            city_steps = ("approve", "reject", "return", "conclude")
+            actor = "city" if action in city_steps else county_side
             body = {"grade": "good"} if action == "conclude" else {}
             response = await self.step(topic_id, action, actor, **body)
             assert response.status_code == 200, response.text

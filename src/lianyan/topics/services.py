@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.db import atomic
-from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lianyan.errors import Conflict, Forbidden, InvalidInput, LianyanError, NotFound
 from lianyan.files import services as files
 from lianyan.files.sniff import Limits
 from lianyan.files.store import ObjectStore
@@ -640,7 +641,7 @@ async def active_topic_counts(year: int) -> dict[int, int]:
     """
     counties = await County.select(County.id)
     counts = {r["id"]: 0 for r in counties}
-    rows = await Topic.select(Topic.county, Topic.id.count().as_alias("n")).where(
+    rows = await Topic.select(Topic.county, Count(Topic.id).as_alias("n")).where(
         (Topic.year == year) & Topic.status.is_in(sorted(ACTIVE))
     ).group_by(Topic.county)
     for r in rows:
@@ -715,10 +716,17 @@ async def upload_document(
         version = 1 + await TopicDocument.count().where(
             (TopicDocument.topic == topic_id) & (TopicDocument.kind == kind)
         )
-        saved = await files.save_file(
-            store, kind=upload_kind, fileobj=fileobj, filename=filename,
-            uploader_id=actor.person_id, owner_type="topic", owner_id=topic_id, limits=limits,
-        )
+        try:
+            saved = await files.save_file(
+                store, kind=upload_kind, fileobj=fileobj, filename=filename,
+                uploader_id=actor.person_id, owner_type="topic", owner_id=topic_id,
+                limits=limits,
+            )
+        except LianyanError as exc:
+            # Same code and fields; the message says which document was refused.
+            raise type(exc)(
+                exc.code, f"{DOCUMENT_KINDS[kind][0]}未能上传：{exc.detail}", **exc.extra
+            ) from None
         try:
             document_id = (
                 await TopicDocument.insert(
