@@ -49,7 +49,7 @@ def _fontconfig() -> str:
 def render_pdf(tmp_path: Path) -> Callable[[bytes], Path]:
     """Return a function that converts .docx bytes to a PDF file with LibreOffice."""
     if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed; CI installs it")
+        pytest.fail("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui (.ci/run does)")
     fonts_conf = tmp_path / "fonts.conf"
     fonts_conf.write_text(_fontconfig(), encoding="utf-8")
     # A private profile: LibreOffice refuses to run twice on one profile, and tests run in
@@ -76,7 +76,7 @@ def render_pdf(tmp_path: Path) -> Callable[[bytes], Path]:
 def pdf_text() -> Callable[[Path], list[str]]:
     """Return a function giving the text of each page of a PDF (poppler's pdftotext)."""
     if PDFTOTEXT is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.fail("pdftotext is not installed: apt-get install poppler-utils (.ci/run does)")
 
     def pages(pdf: Path) -> list[str]:
         result = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True,
