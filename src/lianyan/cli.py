@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from lianyan.exchanges.cli import add_commands as exchanges_commands
+from lianyan.reports.cli import add_commands as reports_commands
 from lianyan.settings import Settings, SettingsError
 
 
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
 #: Domains add sub-commands here (e.g. ``lianyan report``).
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 _EXTRA_COMMANDS.append(exchanges_commands)
+_EXTRA_COMMANDS.append(reports_commands)
 
 
 if __name__ == "__main__":

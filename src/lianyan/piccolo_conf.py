@@ -28,5 +28,6 @@ APP_REGISTRY = AppRegistry(
         "lianyan.evaluation.piccolo_app",
         "lianyan.topics.piccolo_app",
         "lianyan.exchanges.piccolo_app",
+        "lianyan.reports.piccolo_app",
     ]
 )

@@ -85,6 +85,8 @@ def route_handlers() -> list[Any]:
         ZoneController,
     )
     from lianyan.org.pages import OrgPages
+    from lianyan.reports.api import ReportController
+    from lianyan.reports.pages import ReportPages, report_static
     from lianyan.topics.api import TopicController
     from lianyan.topics.pages import TopicPages, topic_static
     from lianyan.web.health import HealthController
@@ -118,6 +120,9 @@ def route_handlers() -> list[Any]:
         TopicController,
         TopicPages,
         topic_static,
+        ReportController,
+        ReportPages,
+        report_static,
     ]
 
 
@@ -147,7 +152,10 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         await app.state.store.ensure_bucket()
         owns_pool = await db.start()
         try:
-            yield
+            from lianyan.reports.worker import running as report_worker
+
+            async with report_worker(app.state.store, settings):
+                yield
         finally:
             if owns_pool:
                 await db.stop()

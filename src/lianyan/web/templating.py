@@ -46,6 +46,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("通知", "/notifications", ()),
     ("课题", "/topics", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.DIRECTOR,
                        Role.TEACHER, Role.EXPERT)),
+    ("报表", "/reports", (Role.CITY_ADMIN, Role.COUNTY_OFFICER)),
 ]
 
 

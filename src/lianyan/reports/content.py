@@ -1,0 +1,810 @@
+"""What each report says: who may ask for it, and its data, loaded from the platform.
+
+``resolve`` is the one gate for every report — the API and the pages call it when a report is
+requested, the worker again when it runs (rights may have changed in between). ``load`` turns
+a request into one of the plain Structs below; ``documents`` writes them into Word. Loading is
+async and uses the owning domains' services where they offer what a report needs, and
+``data`` (one module, constant queries) where they do not; the figures of every report come
+in a fixed number of queries however many rows it has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from lianyan import clock, labels
+from lianyan.auth.principal import Principal
+from lianyan.errors import Conflict, Forbidden, InvalidInput
+from lianyan.reports import data
+from lianyan.reports.kinds import KINDS, PARAM_NAMES, title_for
+from lianyan.reports.schemas import ReportParams
+
+#: Rows a report may hold; far beyond any real filing, it only bounds a runaway query.
+MAX_ROWS = 1_000_000
+
+
+class Context(msgspec.Struct, frozen=True, kw_only=True):
+    """What a report needs from the deployment: the city's names and today's date."""
+
+    city_name: str
+    city_bureau: str
+    today: dt.date
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """What a request resolved to: the report's title and the county it covers (if any)."""
+
+    title: str
+    county_id: int | None
+
+
+# Who may ask for what ---------------------------------------------------------------------------
+
+
+def _require_params(kind: str, params: ReportParams) -> None:
+    missing = [name for name in KINDS[kind].params if getattr(params, name) is None]
+    if missing:
+        names = "、".join(PARAM_NAMES[name] for name in missing)
+        raise InvalidInput(
+            "report.params", f"生成“{KINDS[kind].name}”需要选择{names}。", missing=missing
+        )
+
+
+def _require_city(actor: Principal, kind: str) -> None:
+    if not actor.is_city:
+        raise Forbidden(
+            "report.city_only",
+            f"“{KINDS[kind].name}”是全市的报表，由市教育局学前教育科生成。",
+        )
+
+
+def _require_county_officer(actor: Principal, county_id: int, county_name: str) -> None:
+    if not actor.officer_of_county(county_id):
+        raise Forbidden(
+            "report.county_only",
+            f"您不能生成{county_name}的报表：县区教研负责人只能生成本县（市、区）的报表。",
+        )
+
+
+async def resolve(actor: Principal, kind: str, params: ReportParams, context: Context) -> Target:
+    """Check that ``actor`` may have this report, and return its title and county.
+
+    A county officer gets their own county's reports and those of its topics and exchanges;
+    the city gets everything. Raises ``InvalidInput`` (a parameter is missing), ``NotFound``
+    (the county, topic or exchange does not exist or is not visible to the caller) or
+    ``Forbidden`` (visible, but not the caller's to report on).
+    """
+    from lianyan.exchanges import services as exchanges
+    from lianyan.org import services as org
+    from lianyan.topics import services as topics
+
+    if kind not in KINDS:
+        raise InvalidInput("report.kind", "没有这种报表。", kinds=list(KINDS))
+    _require_params(kind, params)
+    scope = KINDS[kind].scope
+    if scope == "county" or (scope == "county_or_city" and params.county_id is not None):
+        county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
+        _require_county_officer(actor, county.id, county.name)
+        return Target(title=title_for(kind, place=county.name, year=params.year),
+                      county_id=county.id)
+    if scope in ("city", "county_or_city"):
+        _require_city(actor, kind)
+        return Target(title=title_for(kind, place=context.city_name, year=params.year),
+                      county_id=None)
+    if scope == "topic":
+        topic = await topics.get_topic(actor, params.topic_id)  # type: ignore[arg-type]
+        _require_county_officer(actor, topic.county_id, topic.county_name)
+        return Target(title=title_for(kind, subject=topic.title), county_id=topic.county_id)
+    exchange, standing = await exchanges.visible_exchange(
+        actor, params.exchange_id  # type: ignore[arg-type]
+    )
+    if not (standing.organiser or standing.supervisor):
+        raise Forbidden(
+            "report.exchange_only",
+            "只有组织本次活动的县区、有幼儿园参加本次活动的县区教研负责人和市教育局可以生成活动记录。",
+        )
+    return Target(title=title_for(kind, subject=exchange.title), county_id=exchange.county_id)
+
+
+# The reports' data -----------------------------------------------------------------------------
+
+
+class RosterMember(msgspec.Struct, frozen=True):
+    """One row of 附件1."""
+
+    position: str
+    name: str
+    unit: str
+    title: str
+    phone: str
+
+
+class LeadershipRoster(msgspec.Struct, frozen=True, kw_only=True):
+    """附件1 区域教研领导小组名单."""
+
+    title: str
+    county_name: str
+    year: int
+    members: list[RosterMember]
+
+
+class ActivityRow(msgspec.Struct, frozen=True):
+    """One row of 附件2."""
+
+    starts_on: dt.date
+    ends_on: dt.date | None
+    title: str
+    theme: str
+    form: str
+    zone: str
+    place: str
+    participants: int
+    is_large: bool
+
+
+class ActivityFiling(msgspec.Struct, frozen=True, kw_only=True):
+    """附件2 年度教研活动备案表."""
+
+    title: str
+    county_name: str
+    year: int
+    filing_status: str
+    submitted_on: dt.date | None
+    activities: list[ActivityRow]
+
+
+class Direction(msgspec.Struct, frozen=True):
+    """One row of 附件3."""
+
+    direction: str
+    problem: str
+    expected_results: str
+
+
+class ResearchDirections(msgspec.Struct, frozen=True, kw_only=True):
+    """附件3 学前教育教研方向建议表."""
+
+    title: str
+    county_name: str
+    year: int
+    submitted_on: dt.date | None
+    directions: list[Direction]
+
+
+class TopicRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One topic of the 课题一览表."""
+
+    county_name: str
+    title: str
+    direction: str
+    level: str
+    host: str
+    members: int
+    status: str
+
+
+class CountyTopics(msgspec.Struct, frozen=True, kw_only=True):
+    """One county on the compliance table: its active topics and filing."""
+
+    county_name: str
+    active_topics: int
+    filing_status: str
+
+
+class TopicList(msgspec.Struct, frozen=True, kw_only=True):
+    """课题一览表 with the per-county compliance table."""
+
+    title: str
+    city_name: str
+    year: int
+    as_of: dt.date
+    due_on: dt.date
+    days_to_deadline: int
+    topics: list[TopicRow]
+    counties: list[CountyTopics]
+
+    @property
+    def at_zero(self) -> list[str]:
+        """Counties without an active topic this year."""
+        return [c.county_name for c in self.counties if c.active_topics == 0]
+
+
+class PersonCard(msgspec.Struct, frozen=True, kw_only=True):
+    """A person as the application form lists them."""
+
+    name: str
+    unit: str
+    job_title: str
+    professional_title: str
+    phone: str
+    role: str = ""
+
+
+class TopicApplication(msgspec.Struct, frozen=True, kw_only=True):
+    """课题申报书 of one topic."""
+
+    title: str
+    topic_title: str
+    county_name: str
+    year: int
+    direction: str
+    level: str
+    lead_unit: str
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    keywords: list[str]
+    abstract: str
+    status: str
+    host: PersonCard | None
+    members: list[PersonCard]
+    submitted_on: dt.date | None
+
+
+class ScoreRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One expert's score form on a design."""
+
+    expert: str
+    version: int
+    items: list[int]
+    total: int
+
+
+class CommentRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An expert comment, or the teacher's reply to one."""
+
+    author: str
+    role: str
+    reply: bool
+    version: int
+    on: dt.date
+    body: str
+
+
+class DesignEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One participant's design: its sections as extracted, its scores and comments."""
+
+    group_number: int | None
+    kindergarten: str
+    county: str
+    teacher: str
+    title: str
+    version: int
+    sections: list[tuple[str, str | None]]
+    sections_note: str
+    scores: list[ScoreRow]
+    comments: list[CommentRow]
+
+
+class GroupEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One group of the exchange and why its members met."""
+
+    number: int
+    reason: str
+    members: list[tuple[str, str, str]]
+
+
+class ExchangeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """同研异构活动记录 of one exchange."""
+
+    title: str
+    exchange_title: str
+    content: str
+    age_group: str
+    domain: str
+    mode: str
+    starts_at: dt.datetime
+    place: str
+    meeting_link: str
+    organiser: str
+    host: str
+    experts: list[tuple[str, str, str]]
+    groups: list[GroupEntry]
+    designs: list[DesignEntry]
+    summary: str | None
+
+
+class CountyYear(msgspec.Struct, frozen=True, kw_only=True):
+    """One county's figures of the year (年度工作总结)."""
+
+    county_name: str
+    zones: int
+    kindergartens: int
+    covered: int
+    roster_members: int
+    roster_complete: bool
+    filing_status: str
+    activities: int
+    large_activities: int
+    activities_by_form: list[tuple[str, int]]
+    directions: int
+    topics_active: int
+    topics_concluded: int
+    exchanges_organised: int
+    participations: int
+    designs: int
+    expert_comments: int
+    awards: int
+
+    @property
+    def coverage_percent(self) -> int:
+        """Covered share of the kindergartens, rounded down."""
+        return 100 if self.kindergartens == 0 else self.covered * 100 // self.kindergartens
+
+
+class AwardRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One award as the lists show it."""
+
+    kind: str
+    award_name: str
+    name: str
+    unit: str
+    county_name: str
+
+
+class AnnualSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """年度工作总结 of a county or of the whole city."""
+
+    title: str
+    place: str
+    year: int
+    is_city: bool
+    counties: list[CountyYear]
+    city_exchanges: int
+    awards: list[AwardRow]
+    signed_by: str
+    signed_on: dt.date
+
+
+class CompiledDesign(msgspec.Struct, frozen=True, kw_only=True):
+    """A design in the compilation: who designed it, its sections and its average score."""
+
+    kindergarten: str
+    county: str
+    teacher: str
+    sections: list[tuple[str, str | None]]
+    experts: int
+    average: float | None
+
+
+class CompiledExchange(msgspec.Struct, frozen=True, kw_only=True):
+    """A highlighted exchange in the compilation."""
+
+    title: str
+    content: str
+    organiser: str
+    starts_at: dt.datetime
+    age_group: str
+    domain: str
+    summary: str
+    designs: list[CompiledDesign]
+
+
+class CompiledTopic(msgspec.Struct, frozen=True, kw_only=True):
+    """A concluded topic in the compilation."""
+
+    title: str
+    county_name: str
+    level: str
+    host: str
+    members: list[str]
+    grade: str
+    abstract: str
+    keywords: list[str]
+    results: list[str]
+
+
+class ResultsCompilation(msgspec.Struct, frozen=True, kw_only=True):
+    """成果汇编: the year's highlighted exchanges and concluded topics."""
+
+    title: str
+    city_name: str
+    year: int
+    exchanges: list[CompiledExchange]
+    topics: list[CompiledTopic]
+    compiled_by: str
+    compiled_on: dt.date
+
+
+class AwardList(msgspec.Struct, frozen=True, kw_only=True):
+    """表彰名单 of a year."""
+
+    title: str
+    city_name: str
+    year: int
+    published_on: dt.date | None
+    awards: list[AwardRow]
+    issued_by: str
+    issued_on: dt.date
+
+
+ReportData = (
+    LeadershipRoster | ActivityFiling | ResearchDirections | TopicList | TopicApplication
+    | ExchangeRecord | AnnualSummary | ResultsCompilation | AwardList
+)
+
+
+# Loading --------------------------------------------------------------------------------------
+
+
+def _empty(code: str, detail: str) -> Conflict:
+    return Conflict(f"report.{code}", detail)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.astimezone(clock.CITY_TZ).date() if value is not None else None
+
+
+async def _filing(actor: Principal, county_id: int, year: int, county_name: str,
+                  what: str) -> Any:
+    from lianyan.filings import services as filings
+
+    filing = await filings.find_filing(actor, county_id, year)
+    if filing is None:
+        raise _empty(
+            "no_filing",
+            f"{county_name}{year}年的年度备案尚未建立，无法生成{what}。请先在“备案”页面建立并填写。",
+        )
+    return filing
+
+
+async def _leadership_roster(actor: Principal, params: ReportParams, target: Target,
+                             context: Context) -> LeadershipRoster:
+    from lianyan.filings import leadership
+    from lianyan.org import services as org
+
+    county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
+    roster = await leadership.get_roster(actor, county.id, params.year)  # type: ignore[arg-type]
+    if not roster.members:
+        raise _empty(
+            "empty",
+            f"{county.name}{params.year}年的区域教研领导小组名单尚未填写，无法生成附件1。"
+            "请先在“备案”页面填写名单。",
+        )
+    return LeadershipRoster(
+        title=target.title, county_name=county.name, year=params.year,  # type: ignore[arg-type]
+        members=[
+            RosterMember(labels.POSITION.get(m.position, m.position), m.name, m.unit, m.title,
+                         m.phone or "")
+            for m in roster.members
+        ],
+    )
+
+
+async def _activity_filing(actor: Principal, params: ReportParams, target: Target,
+                           context: Context) -> ActivityFiling:
+    from lianyan.filings import services as filings
+    from lianyan.org import services as org
+
+    county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
+    year: int = params.year  # type: ignore[assignment]
+    filing = await _filing(actor, county.id, year, county.name, "附件2")
+    activities, _ = await filings.list_activities(actor, filing.id, limit=MAX_ROWS)
+    if not activities:
+        raise _empty(
+            "empty",
+            f"{county.name}{year}年的备案中还没有教研活动，无法生成附件2。请先在“备案”页面添加活动。",
+        )
+    return ActivityFiling(
+        title=target.title, county_name=county.name, year=year,
+        filing_status=labels.FILING_STATUS.get(filing.status, filing.status),
+        submitted_on=_day(filing.first_submitted_at),
+        activities=[
+            ActivityRow(a.starts_on, a.ends_on, a.title, a.theme_title or "",
+                        labels.ACTIVITY_FORM.get(a.form, a.form), a.zone_name, a.place,
+                        a.participants, a.is_large)
+            for a in activities
+        ],
+    )
+
+
+async def _research_directions(actor: Principal, params: ReportParams, target: Target,
+                               context: Context) -> ResearchDirections:
+    from lianyan.filings import services as filings
+    from lianyan.org import services as org
+
+    county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
+    year: int = params.year  # type: ignore[assignment]
+    filing = await _filing(actor, county.id, year, county.name, "附件3")
+    directions, _ = await filings.list_directions(actor, filing.id, limit=MAX_ROWS)
+    if not directions:
+        raise _empty(
+            "empty",
+            f"{county.name}{year}年的备案中还没有教研方向建议，无法生成附件3。请先在“备案”页面填写。",
+        )
+    return ResearchDirections(
+        title=target.title, county_name=county.name, year=year,
+        submitted_on=_day(filing.first_submitted_at),
+        directions=[Direction(d.direction, d.problem, d.expected_results) for d in directions],
+    )
+
+
+async def _topic_list(actor: Principal, params: ReportParams, target: Target,
+                      context: Context) -> TopicList:
+    from lianyan.filings import compliance
+    from lianyan.topics import services as topics
+
+    year: int = params.year  # type: ignore[assignment]
+    board = await compliance.board(actor, year)
+    order = {row.county_id: index for index, row in enumerate(
+        sorted(board.items, key=lambda r: r.county_code))}
+    items, _ = await topics.list_topics(actor, year=year, limit=MAX_ROWS)
+    # Drafts have not been put forward yet: the list is of topics the county has declared.
+    declared = sorted(
+        (t for t in items if t.status != "draft"),
+        key=lambda t: (order.get(t.county_id, len(order)), t.id),
+    )
+    return TopicList(
+        title=target.title, city_name=context.city_name, year=year, as_of=context.today,
+        due_on=board.due_on, days_to_deadline=board.days_to_deadline,
+        topics=[
+            TopicRow(
+                county_name=t.county_name, title=t.title, direction=t.direction,
+                level=labels.TOPIC_LEVEL.get(t.level, t.level), host=t.host_name or "",
+                members=len(t.members),
+                status=labels.TOPIC_STATUS.get(t.status, t.status)
+                + (f"（{labels.TOPIC_GRADE[t.grade]}）" if t.grade in labels.TOPIC_GRADE else ""),
+            )
+            for t in declared
+        ],
+        counties=[
+            CountyTopics(
+                county_name=row.county_name, active_topics=row.active_topics,
+                filing_status=labels.FILING_STATUS.get(row.filing_status or "", "未建立"),
+            )
+            for row in board.items
+        ],
+    )
+
+
+async def _topic_application(actor: Principal, params: ReportParams, target: Target,
+                             context: Context) -> TopicApplication:
+    from lianyan.topics import services as topics
+
+    topic = await topics.get_topic(actor, params.topic_id)  # type: ignore[arg-type]
+    cards = await data.people([p for p in [topic.host_id, *topic.member_ids] if p is not None])
+
+    def card(person_id: int | None, role: str = "") -> PersonCard | None:
+        row = cards.get(person_id) if person_id is not None else None
+        if row is None:
+            return None
+        return PersonCard(name=row["name"], unit=row["unit"], job_title=row["job_title"],
+                          professional_title=row["professional_title"], phone=row["phone"],
+                          role=role)
+
+    submitted = [e.at for e in topic.events if e.action == "submit"]
+    return TopicApplication(
+        title=target.title, topic_title=topic.title, county_name=topic.county_name,
+        year=topic.year, direction=topic.direction,
+        level=labels.TOPIC_LEVEL.get(topic.level, topic.level), lead_unit=topic.lead_unit,
+        planned_start=topic.planned_start, planned_end=topic.planned_end,
+        keywords=topic.keywords, abstract=topic.abstract,
+        status=labels.TOPIC_STATUS.get(topic.status, topic.status),
+        host=card(topic.host_id),
+        members=[c for m in topic.members if (c := card(m.person_id, m.role)) is not None],
+        submitted_on=_day(submitted[-1]) if submitted else None,
+    )
+
+
+SECTION_NAMES = (
+    ("goals", "活动目标"), ("preparation", "活动准备"), ("process", "活动过程"),
+    ("extension", "活动延伸"),
+)
+
+
+def _sections(version: Any) -> list[tuple[str, str | None]]:
+    if version is None:
+        return [(name, None) for _, name in SECTION_NAMES]
+    return [(name, getattr(version.sections, key)) for key, name in SECTION_NAMES]
+
+
+async def _exchange_record(actor: Principal, params: ReportParams, target: Target,
+                           context: Context) -> ExchangeRecord:
+    from lianyan.exchanges import designs as exchange_designs
+    from lianyan.exchanges import services as exchanges
+
+    exchange_id: int = params.exchange_id  # type: ignore[assignment]
+    exchange, _ = await exchanges.visible_exchange(actor, exchange_id)
+    groups = await exchanges.get_groups(actor, exchange_id)
+    experts = await exchanges.list_experts(actor, exchange_id)
+    design_list, _ = await exchange_designs.list_designs(actor, exchange_id, limit=MAX_ROWS)
+    latest = await exchange_designs.latest_versions([d.id for d in design_list])
+    comments = await data.exchange_comments(exchange_id)
+    scores = await data.exchange_scores(exchange_id)
+    highlight = await data.highlight_of(exchange_id)
+    entries = []
+    for d in design_list:
+        version = latest.get(d.id)
+        entries.append(DesignEntry(
+            group_number=d.group_number, kindergarten=d.kindergarten_name, county=d.county_name,
+            teacher=d.teacher_name, title=d.title, version=version.number if version else 0,
+            sections=_sections(version),
+            sections_note=version.sections_note if version else "尚未上传教学设计。",
+            scores=[
+                ScoreRow(expert=s["expert_name"], version=s["version"],
+                         items=[s[item] for item in data.SCORE_ITEMS], total=s["total"])
+                for s in scores.get(d.id, [])
+            ],
+            comments=[
+                CommentRow(author=c["author_name"], role=c["role"], reply=c["parent_id"] is not None,
+                           version=c["version"], on=c["created_at"].date(), body=c["body"])
+                for c in comments.get(d.id, [])
+            ],
+        ))
+    return ExchangeRecord(
+        title=target.title, exchange_title=exchange.title, content=exchange.content,
+        age_group=labels.AGE_GROUP.get(exchange.age_group, exchange.age_group),
+        domain=labels.DOMAIN.get(exchange.domain, exchange.domain),
+        mode=labels.MODE.get(exchange.mode, exchange.mode), starts_at=exchange.starts_at,
+        place=exchange.place, meeting_link=exchange.meeting_link,
+        organiser=exchange.county_name or context.city_bureau, host=exchange.host_name or "",
+        experts=[(e.name, e.unit, e.professional_title) for e in experts],
+        groups=[
+            GroupEntry(number=g.number, reason=g.reason,
+                       members=[(m.kindergarten_name, m.county_name, m.teacher_name)
+                                for m in g.members])
+            for g in groups.groups
+        ],
+        designs=entries,
+        summary=(highlight["summary"] or None) if highlight else None,
+    )
+
+
+def _award_rows(items: list[Any]) -> list[AwardRow]:
+    return [
+        AwardRow(kind=a.kind, award_name=a.award_name, name=a.candidate_name, unit=a.unit,
+                 county_name=a.county_name or "")
+        for a in items
+    ]
+
+
+async def _annual_summary(actor: Principal, params: ReportParams, target: Target,
+                          context: Context) -> AnnualSummary:
+    from lianyan.evaluation import services as evaluation
+    from lianyan.filings import leadership
+    from lianyan.filings import services as filings
+    from lianyan.org import services as org
+    from lianyan.org.dashboard import coverage_by_county
+    from lianyan.topics.rules import ACTIVE
+
+    year: int = params.year  # type: ignore[assignment]
+    scope = [params.county_id] if params.county_id is not None else None
+    coverage = await coverage_by_county(scope)
+    rosters = await leadership.summary(scope, year)
+    filing_rows, _ = await filings.list_filings(actor, year=year, county_id=params.county_id,
+                                                limit=MAX_ROWS)
+    filing_of = {f.county_id: f for f in filing_rows}
+    figures = await data.year_figures(year, scope)
+    awards = (await evaluation.list_awards(actor, year)).items
+    if scope is not None:
+        awards = [a for a in awards if a.county_id in scope]
+    awards_of: dict[int | None, int] = {}
+    for a in awards:
+        awards_of[a.county_id] = awards_of.get(a.county_id, 0) + 1
+    counties = []
+    for c in coverage:
+        filing = filing_of.get(c.county_id)
+        forms = figures.activities_by_form.get(c.county_id, {})
+        topic_counts = figures.topics_by_status.get(c.county_id, {})
+        work = figures.exchanges.get(c.county_id, data.ExchangeWork())
+        members, problems = rosters.get(c.county_id, (0, ["未填写"]))
+        counties.append(CountyYear(
+            county_name=c.county_name, zones=c.zones, kindergartens=c.kindergartens,
+            covered=c.covered, roster_members=members, roster_complete=not problems,
+            filing_status=labels.FILING_STATUS.get(filing.status, filing.status)
+            if filing else "未建立",
+            activities=sum(forms.values()),
+            large_activities=figures.large_activities.get(c.county_id, 0),
+            activities_by_form=[(name, forms[code]) for code, name in labels.ACTIVITY_FORM.items()
+                                if forms.get(code)],
+            directions=filing.direction_count if filing else 0,
+            topics_active=sum(n for status, n in topic_counts.items() if status in ACTIVE),
+            topics_concluded=topic_counts.get("concluded", 0),
+            exchanges_organised=work.organised, participations=work.participations,
+            designs=work.designs, expert_comments=work.expert_comments,
+            awards=awards_of.get(c.county_id, 0),
+        ))
+    if scope is not None:
+        place = (await org.get_county(actor, params.county_id)).name  # type: ignore[arg-type]
+        signed_by = f"{place}学前教育区域教研领导小组"
+    else:
+        place, signed_by = context.city_name, context.city_bureau
+    city_wide = figures.exchanges.get(None, data.ExchangeWork()).organised if scope is None else 0
+    return AnnualSummary(
+        title=target.title, place=place, year=year, is_city=scope is None, counties=counties,
+        city_exchanges=city_wide, awards=_award_rows(awards), signed_by=signed_by,
+        signed_on=context.today,
+    )
+
+
+async def _results_compilation(actor: Principal, params: ReportParams, target: Target,
+                               context: Context) -> ResultsCompilation:
+    from lianyan.exchanges import designs as exchange_designs
+    from lianyan.topics import services as topics
+
+    year: int = params.year  # type: ignore[assignment]
+    highlights = await data.accepted_highlights(year)
+    design_rows = await data.designs_of([h["exchange_id"] for h in highlights])
+    design_ids = [d["id"] for d in design_rows]
+    latest = await exchange_designs.latest_versions(design_ids)
+    averages = await data.score_summaries(design_ids)
+    by_exchange: dict[int, list[CompiledDesign]] = {}
+    for d in design_rows:
+        experts, average = averages.get(d["id"], (0, None))
+        by_exchange.setdefault(d["exchange_id"], []).append(CompiledDesign(
+            kindergarten=d["kindergarten_name"], county=d["county_name"],
+            teacher=d["teacher_name"], sections=_sections(latest.get(d["id"])),
+            experts=experts, average=average,
+        ))
+    concluded, _ = await topics.list_topics(actor, year=year, status="concluded", limit=MAX_ROWS)
+    concluded.sort(key=lambda t: (t.county_name, t.id))
+    results = await data.topic_result_files([t.id for t in concluded])
+    if not highlights and not concluded:
+        raise _empty(
+            "empty",
+            f"{year}年还没有收录到资源库的同研异构活动，也没有已结题的课题，暂无成果可汇编。",
+        )
+    return ResultsCompilation(
+        title=target.title, city_name=context.city_name, year=year,
+        exchanges=[
+            CompiledExchange(
+                title=h["title"], content=h["content"],
+                organiser=h["county_name"] or context.city_bureau, starts_at=h["starts_at"],
+                age_group=labels.AGE_GROUP.get(h["age_group"], h["age_group"]),
+                domain=labels.DOMAIN.get(h["domain"], h["domain"]), summary=h["summary"],
+                designs=by_exchange.get(h["exchange_id"], []),
+            )
+            for h in highlights
+        ],
+        topics=[
+            CompiledTopic(
+                title=t.title, county_name=t.county_name,
+                level=labels.TOPIC_LEVEL.get(t.level, t.level), host=t.host_name or "",
+                members=[m.name for m in t.members],
+                grade=labels.TOPIC_GRADE.get(t.grade or "", ""), abstract=t.abstract,
+                keywords=t.keywords, results=results.get(t.id, []),
+            )
+            for t in concluded
+        ],
+        compiled_by=context.city_bureau, compiled_on=context.today,
+    )
+
+
+async def _award_list(actor: Principal, params: ReportParams, target: Target,
+                      context: Context) -> AwardList:
+    from lianyan.evaluation import services as evaluation
+
+    year: int = params.year  # type: ignore[assignment]
+    awards = await evaluation.list_awards(actor, year)
+    if not awards.items:
+        raise _empty("empty", f"{year}年还没有评出先进责任区、先进幼儿园或先进个人，无法生成表彰名单。")
+    published_on = _day(awards.published_at)
+    return AwardList(
+        title=target.title, city_name=context.city_name, year=year, published_on=published_on,
+        awards=_award_rows(awards.items), issued_by=context.city_bureau,
+        issued_on=published_on or context.today,
+    )
+
+
+Loader = Callable[[Principal, ReportParams, Target, Context], Awaitable[ReportData]]
+LOADERS: dict[str, Loader] = {
+    "leadership_roster": _leadership_roster,
+    "activity_filing": _activity_filing,
+    "research_directions": _research_directions,
+    "topic_list": _topic_list,
+    "topic_application": _topic_application,
+    "exchange_record": _exchange_record,
+    "annual_summary": _annual_summary,
+    "results_compilation": _results_compilation,
+    "award_list": _award_list,
+}
+
+
+async def load(actor: Principal, kind: str, params: ReportParams,
+               context: Context) -> ReportData:
+    """Check the request again and load the report's data (raises ``lianyan.errors``)."""
+    target = await resolve(actor, kind, params, context)
+    return await LOADERS[kind](actor, params, target, context)

@@ -1,0 +1,113 @@
+"""The reports page: what the caller can generate (a form per kind) and their past reports.
+
+Rows still queued or running refresh themselves (``static/reports/reports.js`` polls the JSON
+API); without JavaScript the page refreshes itself every few seconds while one is pending.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+
+from lianyan import clock
+from lianyan.auth.principal import Principal
+from lianyan.auth.roles import Role
+from lianyan.errors import InvalidInput, LianyanError
+from lianyan.reports import services
+from lianyan.reports.api import REPORTERS, context_of
+from lianyan.reports.kinds import KINDS, ReportKind
+from lianyan.reports.schemas import ReportIn
+from lianyan.settings import Settings
+from lianyan.web.access import PUBLIC, access
+from lianyan.web.pages import page, pager
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+#: Topics and exchanges offered in the forms' lists (the newest ones).
+CHOICES = 200
+
+#: ``/static/reports/reports.js``: refreshes pending rows of the job list.
+report_static = create_static_files_router(
+    path="/static/reports", directories=[Path(__file__).parent / "static"],
+    name="reports-static", opt=access(PUBLIC), include_in_schema=False,
+)
+
+
+def kinds_for(actor: Principal) -> list[ReportKind]:
+    """The kinds the caller may generate: everything for the city, county kinds otherwise."""
+    return [k for k in KINDS.values() if actor.is_city or not k.city_only]
+
+
+def _one(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return "" if value is None else str(value).strip()
+
+
+def _request_from(form: dict[str, Any]) -> ReportIn:
+    """The form's fields as a request; blank fields are left out."""
+    params = {name: int(_one(form.get(name))) for name in
+              ("county_id", "year", "topic_id", "exchange_id") if _one(form.get(name)).isdigit()}
+    try:
+        return msgspec.convert({"kind": _one(form.get("kind")), "params": params}, ReportIn)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput("report.params", "请选择要生成的报表并填写正确的年度。",
+                           problem=str(exc)) from None
+
+
+class ReportPages(Controller):
+    """``/reports``."""
+
+    path = "/reports"
+    include_in_schema = False
+
+    async def _page(self, actor: Principal, *, limit: int = 20, offset: int = 0,
+                    error: str | None = None, chosen: dict[str, Any] | None = None,
+                    queued: int | None = None, status_code: int = 200) -> Template:
+        from lianyan.exchanges import services as exchanges
+        from lianyan.org import services as org
+        from lianyan.topics import services as topics
+
+        jobs, total = await services.list_jobs(actor, limit=limit, offset=offset)
+        counties = [c for c in await org.list_counties(actor) if actor.officer_of_county(c.id)]
+        topic_rows, _ = await topics.list_topics(actor, limit=CHOICES)
+        exchange_rows, _ = await exchanges.list_exchanges(actor, limit=CHOICES)
+        this_year = clock.today().year
+        return page(
+            "reports/reports.html", actor, status_code=status_code,
+            kinds=kinds_for(actor), jobs=jobs, pager=pager(total, limit, offset),
+            counties=counties,
+            topics=[t for t in topic_rows if actor.officer_of_county(t.county_id)],
+            exchanges=exchange_rows, years=list(range(this_year + 1, this_year - 6, -1)),
+            this_year=this_year, error=error, chosen=chosen or {}, queued=queued,
+            pending=any(j.status in ("queued", "running") for j in jobs),
+            is_city=actor.is_city, is_officer=actor.has(Role.COUNTY_OFFICER),
+        )
+
+    @get("/", opt=access(*REPORTERS))
+    async def reports(
+        self, actor: Principal, queued: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> Template:
+        """Forms to generate reports, and the caller's past reports with their status."""
+        return await self._page(actor, limit=limit, offset=offset, queued=queued)
+
+    @post("/", opt=access(*REPORTERS))
+    async def request_report(self, actor: Principal, settings: Settings,
+                             data: Form) -> Template | Redirect:
+        """Queue the report of one form; back to the list, or the form's error in Chinese."""
+        try:
+            accepted = await services.request_report(actor, _request_from(data),
+                                                      context=context_of(settings))
+        except LianyanError as exc:
+            chosen = {name: _one(value) for name, value in data.items()}
+            return await self._page(actor, error=exc.detail, chosen=chosen,
+                                    status_code=exc.status)
+        return Redirect(f"/reports?queued={accepted.id}")

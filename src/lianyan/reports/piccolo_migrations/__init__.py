@@ -1,0 +1,1 @@
+"""Generated migrations of the reports app."""

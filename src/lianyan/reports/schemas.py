@@ -1,0 +1,70 @@
+"""API schemas of the reports domain: a report request, a job and its status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+from lianyan.schemas import Id, Input, Output, Year
+
+ReportKind = Literal[
+    "leadership_roster",
+    "activity_filing",
+    "research_directions",
+    "topic_list",
+    "topic_application",
+    "exchange_record",
+    "annual_summary",
+    "results_compilation",
+    "award_list",
+]
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+
+class ReportParams(Input, kw_only=True):
+    """What a report covers; each kind names the fields it needs (see ``kinds.KINDS``)."""
+
+    county_id: Id | None = None
+    year: Year | None = None
+    topic_id: Id | None = None
+    exchange_id: Id | None = None
+
+
+class ReportIn(Input, kw_only=True):
+    """``POST /api/v1/reports``: which report, over what."""
+
+    kind: ReportKind
+    params: ReportParams = msgspec.field(default_factory=ReportParams)
+
+
+class ReportAccepted(Output, kw_only=True):
+    """The answer to a report request: the job to poll."""
+
+    id: int
+    status: JobStatus
+
+
+class ReportJobOut(Output, kw_only=True):
+    """A report job: its status, the reason it failed, or the file to download."""
+
+    id: int
+    kind: ReportKind
+    kind_name: str
+    title: str
+    params: ReportParams
+    status: JobStatus
+    status_name: str
+    #: Why the job failed, in Chinese (empty unless ``failed``).
+    reason: str
+    requested_by: int
+    requested_by_name: str
+    file_id: int | None
+    file_name: str | None
+    file_size: int | None
+    #: ``/api/v1/reports/{id}/download`` once the report is done.
+    download_url: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None

@@ -1,0 +1,343 @@
+"""Report jobs: asking for a report, following it, downloading it, and running it.
+
+A request is checked at once (``content.resolve``: the caller's role and scope) and becomes a
+queued ``ReportJob``; the worker (``worker.py``) claims it with a conditional UPDATE, loads the
+data on the event loop, builds the document in a thread, and stores it with
+``files.services.save_generated`` (owner type ``report``). A job that fails records its reason in
+Chinese and leaves no file behind: no ``stored_file`` row and no object.
+
+Who sees a job: the city sees every job; a county officer sees the jobs they asked for and the
+jobs over their county (their colleagues'). Everyone else sees none (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+
+from lianyan import clock
+from lianyan.audit import services as audit
+from lianyan.auth.principal import Grant, Principal
+from lianyan.auth.roles import Role
+from lianyan.db import atomic
+from lianyan.errors import Conflict, LianyanError, NotFound
+from lianyan.files import services as files
+from lianyan.files.store import ObjectStore
+from lianyan.files.tables import StoredFile
+from lianyan.reports import content, documents
+from lianyan.reports.docx import ReportFonts
+from lianyan.reports.kinds import KINDS, STATUS_NAMES
+from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut, ReportParams
+from lianyan.reports.tables import ReportJob
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = ("report.not_found", "没有找到该报表，或您无权查看。")
+#: The reason a job shows when something other than a rule of the platform stopped it.
+INTERNAL_FAILURE = "生成报表时发生内部错误，已记录在服务器日志中。请稍后重新生成；如仍失败，请联系系统管理员。"
+STORE_FAILURE = "报表已生成，但保存到文件存储时失败。请稍后重新生成；如仍失败，请联系系统管理员。"
+INTERRUPTED = "报表生成被中断（服务重启或超时），请重新生成。"
+#: The file kind of generated reports in ``stored_file``.
+FILE_KIND = "report"
+OWNER_TYPE = "report"
+
+_COLUMNS = (
+    ReportJob.id,
+    ReportJob.kind,
+    ReportJob.params,
+    ReportJob.title,
+    ReportJob.county_id,
+    ReportJob.status,
+    ReportJob.reason,
+    ReportJob.requested_by,
+    ReportJob.requested_by_name,
+    ReportJob.file_id,
+    ReportJob.created_at,
+    ReportJob.started_at,
+    ReportJob.finished_at,
+)
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(clock.CITY_TZ) if value is not None else None
+
+
+def _params(value: Any) -> ReportParams:
+    if isinstance(value, str | bytes):
+        return msgspec.json.decode(value or "{}", type=ReportParams)
+    return msgspec.convert(value or {}, ReportParams)
+
+
+def _scope(actor: Principal) -> Any:
+    """The jobs the caller may see, as a condition (None: all)."""
+    if actor.is_city:
+        return None
+    counties = sorted(actor.counties(Role.COUNTY_OFFICER))
+    if not counties:
+        return ReportJob.id == -1
+    return (ReportJob.requested_by == actor.person_id) | ReportJob.county_id.is_in(counties)
+
+
+async def _outs(rows: list[dict[str, Any]]) -> list[ReportJobOut]:
+    """Job rows as the API shows them, with their files' names in one more query."""
+    file_ids = [r["file_id"] for r in rows if r["file_id"]]
+    stored = {
+        f["id"]: f
+        for f in (
+            await StoredFile.select(StoredFile.id, StoredFile.original_name, StoredFile.size)
+            .where(StoredFile.id.is_in(file_ids))
+            if file_ids else []
+        )
+    }
+    out = []
+    for r in rows:
+        done = r["status"] == "done" and r["file_id"] in stored
+        file = stored.get(r["file_id"])
+        out.append(ReportJobOut(
+            id=r["id"], kind=r["kind"], kind_name=KINDS[r["kind"]].name, title=r["title"],
+            params=_params(r["params"]), status=r["status"],
+            status_name=STATUS_NAMES[r["status"]], reason=r["reason"],
+            requested_by=r["requested_by"], requested_by_name=r["requested_by_name"],
+            file_id=r["file_id"] if done else None,
+            file_name=file["original_name"] if done and file else None,
+            file_size=file["size"] if done and file else None,
+            download_url=f"/api/v1/reports/{r['id']}/download" if done else None,
+            created_at=_local(r["created_at"]),  # type: ignore[arg-type]
+            started_at=_local(r["started_at"]), finished_at=_local(r["finished_at"]),
+        ))
+    return out
+
+
+# Asking and following -------------------------------------------------------------------------
+
+
+async def request_report(actor: Principal, data: ReportIn, *, context: content.Context
+                         ) -> ReportAccepted:
+    """Queue a report the caller may have (``content.resolve`` refuses the others).
+
+    Side effects: one ``report_job`` row (``queued``) and an audit entry; the worker of this
+    process is woken at once, those of other instances find it when they next poll.
+    """
+    target = await content.resolve(actor, data.kind, data.params, context)
+    async with atomic():
+        row = (
+            await ReportJob.insert(
+                ReportJob(
+                    kind=data.kind, params=msgspec.json.encode(data.params).decode(),
+                    title=target.title, county_id=target.county_id, status="queued",
+                    requested_by=actor.person_id, requested_by_name=actor.name,
+                    created_at=clock.now(),
+                )
+            )
+        )[0]
+        await audit.record(actor, "report.request", "report", row["id"], kind=data.kind,
+                           title=target.title)
+    from lianyan.reports import worker
+
+    worker.notify()
+    return ReportAccepted(id=row["id"], status="queued")
+
+
+async def list_jobs(actor: Principal, *, limit: int = 50, offset: int = 0
+                    ) -> tuple[list[ReportJobOut], int]:
+    """The caller's visible jobs, newest first; three queries whatever the page size."""
+    query = ReportJob.select(*_COLUMNS)
+    count = ReportJob.count()
+    scope = _scope(actor)
+    if scope is not None:
+        query = query.where(scope)
+        count = count.where(scope)
+    rows = await query.order_by(ReportJob.id, ascending=False).limit(limit).offset(offset)
+    return await _outs(rows), await count
+
+
+async def _visible_row(actor: Principal, job_id: int) -> dict[str, Any]:
+    query = ReportJob.select(*_COLUMNS).where(ReportJob.id == job_id)
+    scope = _scope(actor)
+    if scope is not None:
+        query = query.where(scope)
+    row = await query.first()
+    if row is None:
+        raise NotFound(*NOT_FOUND)
+    return row
+
+
+async def get_job(actor: Principal, job_id: int) -> ReportJobOut:
+    """One job the caller may see: its status, its file or why it failed (404 otherwise)."""
+    return (await _outs([await _visible_row(actor, job_id)]))[0]
+
+
+async def download_url(actor: Principal, store: ObjectStore, job_id: int) -> str:
+    """A short-lived URL for the finished report, saved under its Chinese name.
+
+    404 when the caller may not see the job, 409 while it is not done (the message says why).
+    """
+    row = await _visible_row(actor, job_id)
+    if row["status"] == "failed":
+        raise Conflict("report.failed", f"该报表生成失败，没有可下载的文件：{row['reason']}",
+                       reason=row["reason"])
+    if row["status"] != "done" or not row["file_id"]:
+        raise Conflict("report.not_ready",
+                       f"报表{STATUS_NAMES[row['status']]}，完成后即可下载，请稍候刷新。",
+                       status=row["status"])
+    return await files.download_url(actor, store, row["file_id"])
+
+
+async def can_read_file(actor: Principal, job_id: int) -> bool:
+    """Files owned by a report job are readable by whoever may see the job."""
+    try:
+        await _visible_row(actor, job_id)
+    except NotFound:
+        return False
+    return True
+
+
+# Running --------------------------------------------------------------------------------------
+
+
+async def claim(job_id: int, worker_id: str) -> bool:
+    """Take a queued job for ``worker_id``: True only for the one caller whose UPDATE changed
+    the row (``status = 'queued'`` in the WHERE clause makes the claim atomic)."""
+    claimed = await ReportJob.update(
+        {ReportJob.status: "running", ReportJob.started_at: clock.now(),
+         ReportJob.worker: worker_id}
+    ).where((ReportJob.id == job_id) & (ReportJob.status == "queued")).returning(ReportJob.id)
+    return bool(claimed)
+
+
+async def claim_next(worker_id: str) -> int | None:
+    """Claim the oldest queued job; None when there is none (or others took them first)."""
+    for _ in range(10):
+        candidate = await ReportJob.select(ReportJob.id).where(
+            ReportJob.status == "queued"
+        ).order_by(ReportJob.id).first()
+        if candidate is None:
+            return None
+        if await claim(candidate["id"], worker_id):
+            return int(candidate["id"])
+    return None
+
+
+async def fail_stale(older_than: dt.timedelta) -> int:
+    """Fail jobs left ``running`` longer than ``older_than`` (their instance stopped); return
+    how many. Safe to run from every instance at once."""
+    cutoff = clock.now() - older_than
+    rows = await ReportJob.update(
+        {ReportJob.status: "failed", ReportJob.reason: INTERRUPTED,
+         ReportJob.finished_at: clock.now()}
+    ).where((ReportJob.status == "running") & (ReportJob.started_at < cutoff)).returning(
+        ReportJob.id
+    )
+    return len(rows)
+
+
+async def requester(person_id: int) -> Principal:
+    """The ``Principal`` of the person who asked, with the roles they hold now."""
+    from lianyan.auth import services as auth_services
+    from lianyan.auth.tables import Account
+    from lianyan.org.tables import Person
+
+    person = await Person.select(Person.id, Person.name, Person.county).where(
+        Person.id == person_id
+    ).first()
+    if person is None:
+        raise NotFound("report.requester", "申请生成该报表的人员已不存在。")
+    account = await Account.select(Account.id, Account.username).where(
+        Account.person == person_id
+    ).first()
+    return await auth_services.principal_for_person(
+        person_id, account_id=account["id"] if account else 0,
+        username=account["username"] if account else "", name=person["name"],
+        home_county_id=person["county"],
+    )
+
+
+def system_principal() -> Principal:
+    """The caller the command line acts as: the city bureau (it can read every report)."""
+    return Principal(account_id=0, person_id=0, username="lianyan-cli", name="命令行",
+                     grants=(Grant(role=Role.CITY_ADMIN),))
+
+
+async def generate(actor: Principal, kind: str, params: ReportParams, *,
+                   context: content.Context, fonts: ReportFonts) -> tuple[str, bytes]:
+    """Check, load and build a report now; return its file name and bytes (CLI, tests).
+
+    The build runs in a worker thread: it is CPU work that must not stall the event loop.
+    """
+    target = await content.resolve(actor, kind, params, context)
+    report = await content.load(actor, kind, params, context)
+    data = await anyio.to_thread.run_sync(documents.build, report, fonts)
+    return f"{target.title}.docx", data
+
+
+async def _finish(job_id: int, values: dict[Any, Any]) -> int:
+    rows = await ReportJob.update({**values, ReportJob.finished_at: clock.now()}).where(
+        (ReportJob.id == job_id) & (ReportJob.status == "running")
+    ).returning(ReportJob.id)
+    return len(rows)
+
+
+async def _discard(store: ObjectStore, file_id: int) -> None:
+    """Remove a stored report again: its row, then its object."""
+    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
+    if row is None:
+        return
+    await StoredFile.delete().where(StoredFile.id == file_id)
+    await store.delete(row["key"])
+
+
+async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
+                  fonts: ReportFonts) -> str:
+    """Run a claimed job to its end and return its final status (``done`` or ``failed``).
+
+    Side effects: on success one object and one ``stored_file`` row (owner ``report``), the job
+    ``done`` with its file; on failure the job ``failed`` with the reason and no file at all.
+    Cancelled (the app is shutting down), the job goes back to the queue.
+    """
+    job = await ReportJob.select(
+        ReportJob.kind, ReportJob.params, ReportJob.title, ReportJob.requested_by
+    ).where(ReportJob.id == job_id).first()
+    if job is None:
+        return "failed"
+    stored_id: int | None = None
+    try:
+        try:
+            actor = await requester(job["requested_by"])
+            report = await content.load(actor, job["kind"], _params(job["params"]), context)
+            data = await anyio.to_thread.run_sync(documents.build, report, fonts)
+        except LianyanError as exc:
+            await _finish(job_id, {ReportJob.status: "failed", ReportJob.reason: exc.detail})
+            return "failed"
+        try:
+            stored = await files.save_generated(
+                store, data=data, filename=f"{job['title']}.docx",
+                content_type=documents.DOCX_TYPE, kind=FILE_KIND, owner_type=OWNER_TYPE,
+                owner_id=job_id, creator_id=job["requested_by"],
+            )
+        except Exception:
+            log.exception("report job %s: storing the document failed", job_id)
+            await _finish(job_id, {ReportJob.status: "failed", ReportJob.reason: STORE_FAILURE})
+            return "failed"
+        stored_id = stored.id
+        if not await _finish(job_id, {ReportJob.status: "done", ReportJob.file_id: stored.id}):
+            # The job was failed as stale (or removed) meanwhile: nothing may point at the file.
+            await _discard(store, stored.id)
+            return "failed"
+        return "done"
+    except BaseException as exc:
+        if stored_id is not None:
+            await _discard(store, stored_id)
+        if isinstance(exc, Exception):
+            log.exception("report job %s failed", job_id)
+            await _finish(job_id, {ReportJob.status: "failed",
+                                   ReportJob.reason: INTERNAL_FAILURE})
+            return "failed"
+        # Cancelled or interrupted: give the job back so this or another instance runs it.
+        await ReportJob.update(
+            {ReportJob.status: "queued", ReportJob.started_at: None, ReportJob.worker: ""}
+        ).where((ReportJob.id == job_id) & (ReportJob.status == "running"))
+        raise
