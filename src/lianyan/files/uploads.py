@@ -217,7 +217,7 @@ async def create_upload(
     except BaseException:
         await discard(store, key=key, s3_upload_id=s3_upload_id)
         raise
-    return await get_upload(actor, store, row["id"])
+    return _upload_out(store, await _own_upload(actor, row["id"]), stored=[])
 
 
 async def get_upload(actor: Principal, store: ObjectStore, upload_id: int) -> UploadOut:
