@@ -32,7 +32,8 @@
         button.disabled = false;
         if (xhr.status >= 200 && xhr.status < 300) {
           message.textContent = "上传成功。";
-          window.location.reload();
+          // Go to the topic page itself: reloading would repeat a form this page came from.
+          window.location.assign(form.getAttribute("data-done") || window.location.pathname);
           return;
         }
         var detail = "上传失败，请重试。";
