@@ -110,4 +110,4 @@ class ReportPages(Controller):
             chosen = {name: _one(value) for name, value in data.items()}
             return await self._page(actor, error=exc.detail, chosen=chosen,
                                     status_code=exc.status)
-        return Redirect(f"/reports?queued={accepted.id}")
+        return Redirect(f"/reports?queued={accepted.id}", status_code=303)
