@@ -1,7 +1,7 @@
 """Demo data of filings and evaluation for the demo city (``lianyan demo``).
 
 The current year's themes, leadership rosters for five of the six counties (卢氏县 has none, so
-the compliance board has a gap to show), and filings in different states: 湖滨区 accepted and
+the compliance board has a gap to show), and filings in different states: 义马市 accepted and
 published, 渑池县 submitted late and waiting for the city, 灵宝市 a draft with activities. The
 rows are written directly (the demo has no object store, so no plan document is attached, and
 the gates of the submit step are not run); an evaluation scheme for the year comes with them.
@@ -82,7 +82,7 @@ async def load(ids: dict[str, Any]) -> None:
                 for i, (p, n, unit, t) in enumerate(members)
             ]
         )
-    await _accepted(ids, "411202", year, theme_ids)
+    await _accepted(ids, "411281", year, theme_ids)
     await _submitted(ids, "411221", year, theme_ids)
     await _draft(ids, "411282", year, theme_ids, today)
     await _evaluation(year)
@@ -145,7 +145,7 @@ async def _accepted(ids: dict[str, Any], code: str, year: int, theme_ids: list[i
     )
     await _activities(filing_id, ids["zones"][code], year, theme_ids, filed_at=submitted)
     await _directions(filing_id)
-    officer = "湖滨区教研负责人"
+    officer = "义马市教研负责人"
     await _event(filing_id, "submit", "draft", "submitted", submitted, actor=officer)
     await _event(filing_id, "return", "submitted", "returned", returned, actor="李飞",
                  note="附件3 预期成果请写明可检验的成果形式。")
