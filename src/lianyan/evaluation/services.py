@@ -500,6 +500,7 @@ async def create_award(actor: Principal, year: int, data: s.AwardIn) -> s.AwardO
     found = await EvaluationAward.select(*_AWARD_COLUMNS).where(
         EvaluationAward.id == row["id"]
     ).first()
+    assert found is not None  # written in the transaction above
     return _award_out(found)
 
 

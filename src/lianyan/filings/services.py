@@ -276,12 +276,14 @@ async def update_filing(actor: Principal, filing_id: int, data: s.FilingPatch) -
     values = s_unset(data)
     async with atomic():
         if values:
-            await Filing.update({**values, "updated_at": clock.now()}).where(Filing.id == filing_id)
+            await Filing.update({**values, Filing.updated_at: clock.now()}).where(
+                Filing.id == filing_id
+            )
         await audit.record(actor, "filing.update", "filing", filing_id, **values)
     return await get_filing(actor, filing_id)
 
 
-def s_unset(patch: msgspec.Struct) -> dict[str, Any]:
+def s_unset(patch: msgspec.Struct) -> dict[Any, Any]:
     """The fields of a PATCH body that were actually sent."""
     return {
         f: getattr(patch, f)
@@ -473,8 +475,10 @@ async def update_activity(
     now = clock.now()
     if merged["is_large"] and refile:
         check_one_week(merged["title"], merged["starts_on"], now)
-    values = {("theme" if k == "theme_id" else "zone" if k == "zone_id" else k): v
-              for k, v in changes.items()}
+    values: dict[Any, Any] = {
+        ("theme" if k == "theme_id" else "zone" if k == "zone_id" else k): v
+        for k, v in changes.items()
+    }
     if refile:
         values["filed_at"] = None
     async with atomic():
@@ -713,7 +717,7 @@ def _transition_error(action: str, status: str) -> Conflict:
 
 async def _move(
     actor: Principal, filing: dict[str, Any], action: str, *, note: str, now: dt.datetime,
-    extra: dict[str, Any],
+    extra: dict[Any, Any],
 ) -> None:
     """Write a transition: the filing's new state, its history row and the audit entry."""
     allowed, target = TRANSITIONS[action]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import msgspec
 
@@ -69,8 +70,10 @@ async def update_theme(actor: Principal, theme_id: int, data: s.ThemePatch) -> s
     """Change a theme's title or description (city only)."""
     require_city(actor)
     await get_theme(actor, theme_id)
-    values = {f: getattr(data, f) for f in data.__struct_fields__
-              if getattr(data, f) is not msgspec.UNSET}
+    values: dict[Any, Any] = {
+        f: getattr(data, f) for f in data.__struct_fields__
+        if getattr(data, f) is not msgspec.UNSET
+    }
     async with atomic():
         if values:
             await AnnualTheme.update(values).where(AnnualTheme.id == theme_id)
