@@ -266,3 +266,13 @@ async def test_person_names_in_members_follow_the_person(world):
     await Person.update({Person.name: "李静怡"}).where(Person.id == world.ids["member"])
     body = (await world.call("GET", f"/api/v1/topics/{topic_id}", "officer")).json()
     assert body["members"][0]["name"] == "李静怡"
+
+
+async def test_unknown_county_and_blank_title_are_400(world):
+    unknown = await world.call("POST", "/api/v1/topics", "city",
+                               json=world.topic_body(county_id=9999, host_id=None, members=[]))
+    blank = await world.call("POST", "/api/v1/topics", "officer",
+                             json=world.topic_body(title="   "))
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "topic.county")
+    assert (blank.status_code, blank.json()["code"]) == (400, "topic.title")
+    assert await Topic.count() == 0

@@ -68,17 +68,23 @@ async def _officer(county_id: int) -> dict[str, Any]:
 async def load(ids: dict[str, Any]) -> None:
     """Add the demo topics (called once by ``lianyan.demo.load`` inside its transaction)."""
     people = ids["people"]
-    city = await Person.select(Person.id, Person.name).where(Person.id == people["city"]).first()
+    city_row = await Person.select(Person.id, Person.name).where(
+        Person.id == people["city"]
+    ).first()
+    city: dict[str, Any] = dict(city_row) if city_row else {"id": None, "name": "系统"}
     for code, year, title, direction, level, status, grade, host_login in TOPICS:
         county_id = ids["counties"][code]
         staff = await Person.select(Person.id, Person.name, Person.kindergarten).where(
             (Person.county == county_id) & Person.kindergarten.is_not_null()
         ).order_by(Person.id).limit(12)
-        host = staff[3]
+        host: dict[str, Any] = staff[3]
         if host_login and people.get(host_login):
-            host = await Person.select(Person.id, Person.name, Person.kindergarten).where(
-                Person.id == people[host_login]
-            ).first()
+            host = next(
+                iter(await Person.select(Person.id, Person.name, Person.kindergarten).where(
+                    Person.id == people[host_login]
+                )),
+                host,
+            )
         members = [p for p in staff if p["id"] != host["id"]][4:6]
         officer = await _officer(county_id)
         created = clock.now().replace(year=year, month=2, day=20, hour=9, minute=0)

@@ -335,7 +335,9 @@ def _members_from(
 async def _check_people(
     county_id: int, host_id: int | None, member_ids: Iterable[int]
 ) -> int | None:
-    """Host and members must be people of the topic's county; returns the host's kindergarten."""
+    """The county must exist and host and members be its people; returns the host's kindergarten.
+    """
+    county = await _county_name(county_id)
     wanted = set(member_ids) | ({host_id} if host_id else set())
     if not wanted:
         return None
@@ -348,7 +350,6 @@ async def _check_people(
         raise InvalidInput(
             "topic.person", f"没有找到编号为 {'、'.join(map(str, unknown))} 的人员。"
         )
-    county = await _county_name(county_id)
     if host_id and found[host_id]["county"] != county_id:
         raise InvalidInput(
             "topic.host_county", f"主持人{found[host_id]['name']}不是{county}的人员；"
@@ -361,6 +362,13 @@ async def _check_people(
             f"{'、'.join(outsiders)}不是{county}的人员；课题成员须为本县（市、区）的人员。",
         )
     return found[host_id]["kindergarten"] if host_id else None
+
+
+def _check_text(*, title: str, direction: str) -> None:
+    if not title.strip():
+        raise InvalidInput("topic.title", "请填写课题名称。")
+    if not direction.strip():
+        raise InvalidInput("topic.direction", "请填写研究方向。")
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
@@ -398,6 +406,7 @@ async def create_topic(actor: Principal, data: s.TopicIn) -> s.TopicDetail:
     Side effects: one ``Topic`` row with its members, a ``create`` event in its history and
     an audit entry.
     """
+    _check_text(title=data.title, direction=data.direction)
     pairs = _members_from(data.member_ids, data.members) or []
     host_kindergarten = await _check_people(data.county_id, data.host_id, [p for p, _ in pairs])
     if not _may_create(actor, data.county_id, data.host_id, host_kindergarten):
@@ -454,6 +463,9 @@ async def update_topic(actor: Principal, topic_id: int, data: s.TopicPatch) -> s
     sent = {
         f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET
     }
+    _check_text(
+        title=sent.get("title", topic.title), direction=sent.get("direction", topic.direction)
+    )
     pairs = _members_from(data.member_ids, data.members)
     county_id = sent.get("county_id", topic.county_id)
     host_id = sent.get("host_id", topic.host_id)
@@ -706,7 +718,7 @@ async def upload_document(
             "auth.forbidden",
             "只有课题主持人、主持人所在幼儿园园长、本县（市、区）教研负责人或市教育局可以上传课题文档。",
         )
-    async with atomic(lock=f"topic_documents:{topic_id}"):
+    async with atomic(lock=_rule_lock(topic.county_id, topic.year)):
         current = await Topic.select(Topic.status).where(Topic.id == topic_id).first()
         status = current["status"] if current else topic.status
         if status not in DOCUMENT_STATES[kind]:
@@ -847,7 +859,7 @@ async def invite_reviewers(
             f"请改邀其他县（市、区）的专家。",
             expert_ids=conflicted,
         )
-    async with atomic(lock=f"topic_reviews:{topic_id}"):
+    async with atomic(lock=_rule_lock(topic.county_id, topic.year)):
         current = await Topic.select(Topic.status).where(Topic.id == topic_id).first()
         if current is None or current["status"] != "submitted":
             raise Conflict(
@@ -888,7 +900,7 @@ async def save_review(actor: Principal, topic_id: int, data: s.ReviewIn) -> s.Re
             "review.conflict",
             f"您在{topic.county_name}工作，与该课题存在利益冲突，不能评审。",
         )
-    async with atomic(lock=f"topic_reviews:{topic_id}"):
+    async with atomic(lock=_rule_lock(topic.county_id, topic.year)):
         current = await Topic.select(Topic.status).where(Topic.id == topic_id).first()
         if current is None or current["status"] != "submitted":
             raise Conflict(
