@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
-from tests import factories as f
 
 from lianyan import clock
+from tests import factories as f
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CITY_TZ)
 DESIGN_DEADLINE = T0 + dt.timedelta(days=7)
@@ -240,5 +240,8 @@ def zip_bytes() -> bytes:
 
 
 async def headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    """Bearer headers of a world user."""
-    return await f.bearer(client, username)
+    """Bearer headers of a world user, logging in once per test (argon2 is slow by design)."""
+    tokens: dict[str, dict[str, str]] = client.__dict__.setdefault("_lianyan_tokens", {})
+    if username not in tokens:
+        tokens[username] = await f.bearer(client, username)
+    return dict(tokens[username])

@@ -8,6 +8,10 @@ import struct
 
 import httpx
 import pytest
+
+from lianyan import clock
+from lianyan.exchanges.tables import Design, DesignVersion
+from lianyan.files.tables import StoredFile
 from tests.exchanges.conftest import (
     AFTER_COMMENT_DEADLINE,
     AFTER_DESIGN_DEADLINE,
@@ -19,10 +23,6 @@ from tests.exchanges.conftest import (
     png_bytes,
     zip_bytes,
 )
-
-from lianyan import clock
-from lianyan.exchanges.tables import Design, DesignVersion
-from lianyan.files.tables import StoredFile
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from lianyan.audit.tables import AuditEntry
+from lianyan.db import count_queries
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges import services
+from lianyan.exchanges.tables import Exchange, ExchangeExpert, Notification
 from tests import factories as f
 from tests.exchanges.conftest import (
     COMMENT_DEADLINE,
@@ -13,12 +18,6 @@ from tests.exchanges.conftest import (
     exchange_body,
     headers,
 )
-
-from lianyan.audit.tables import AuditEntry
-from lianyan.db import count_queries
-from lianyan.exchanges import schemas as s
-from lianyan.exchanges import services
-from lianyan.exchanges.tables import Exchange, ExchangeExpert, Notification
 
 
 async def test_county_officer_creates_exchange_for_own_county(client, world: World):

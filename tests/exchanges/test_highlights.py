@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
-from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, World, docx_bytes, headers
-
 from lianyan import clock
 from lianyan.db import count_queries
 from lianyan.exchanges import designs, highlights
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import Highlight
+from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, World, docx_bytes, headers
 
 
 async def _push_and_accept(client, world: World) -> dict:
@@ -107,9 +106,8 @@ async def test_highlights_list_city_all_county_own(client, world):
 
 
 async def test_library_constant_queries_at_1_and_50(client, world):
-    from tests.exchanges.conftest import COMMENT_DEADLINE, DESIGN_DEADLINE, T0
-
     from lianyan.exchanges import services
+    from tests.exchanges.conftest import COMMENT_DEADLINE, DESIGN_DEADLINE, T0
 
     await _push_and_accept(client, world)
     reader = await world.actor("t5")

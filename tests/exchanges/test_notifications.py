@@ -5,6 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from lianyan import clock
+from lianyan.db import count_queries
+from lianyan.exchanges import designs, notifications, reviews
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges.notifications import Notice, due_reminders, send
+from lianyan.exchanges.tables import Notification, OutboxMessage
 from tests.exchanges.conftest import (
     AFTER_COMMENT_DEADLINE,
     COMMENT_DEADLINE,
@@ -14,13 +20,6 @@ from tests.exchanges.conftest import (
     docx_bytes,
     headers,
 )
-
-from lianyan import clock
-from lianyan.db import count_queries
-from lianyan.exchanges import designs, notifications, reviews
-from lianyan.exchanges import schemas as s
-from lianyan.exchanges.notifications import Notice, due_reminders, send
-from lianyan.exchanges.tables import Notification, OutboxMessage
 
 
 async def _upload(world: World, store, username: str) -> int:

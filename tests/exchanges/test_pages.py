@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from lianyan import clock
+from lianyan.exchanges.tables import Comment, DesignVersion, ExchangeGroup, Participant, Score
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
     DESIGN_B,
@@ -13,9 +16,6 @@ from tests.exchanges.conftest import (
     headers,
     zip_bytes,
 )
-
-from lianyan import clock
-from lianyan.exchanges.tables import Comment, DesignVersion, ExchangeGroup, Participant, Score
 
 
 async def _as(client, username: str) -> dict[str, str]:

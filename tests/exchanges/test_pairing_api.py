@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from lianyan import clock
+from lianyan.exchanges import services
+from lianyan.exchanges.tables import ExchangeGroup, Notification, OutboxMessage, Participant
 from tests import factories as f
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
@@ -10,10 +13,6 @@ from tests.exchanges.conftest import (
     exchange_body,
     headers,
 )
-
-from lianyan import clock
-from lianyan.exchanges import services
-from lianyan.exchanges.tables import ExchangeGroup, Notification, OutboxMessage, Participant
 
 
 async def _new_exchange(client, h) -> int:

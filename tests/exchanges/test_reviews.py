@@ -5,6 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
+
+from lianyan import clock
+from lianyan.db import count_queries
+from lianyan.exchanges import designs, reviews
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges.tables import Comment, Notification, Score
 from tests.exchanges.conftest import (
     AFTER_COMMENT_DEADLINE,
     AFTER_DESIGN_DEADLINE,
@@ -13,12 +19,6 @@ from tests.exchanges.conftest import (
     docx_bytes,
     headers,
 )
-
-from lianyan import clock
-from lianyan.db import count_queries
-from lianyan.exchanges import designs, reviews
-from lianyan.exchanges import schemas as s
-from lianyan.exchanges.tables import Comment, Notification, Score
 
 
 @pytest.fixture

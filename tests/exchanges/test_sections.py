@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import docx
-from tests.exchanges.conftest import DESIGN_A, DESIGN_B, docx_bytes
 
 from lianyan.exchanges.sections import NONE_FOUND_NOTE, UNREADABLE_NOTE, extract_docx
+from tests.exchanges.conftest import DESIGN_A, DESIGN_B, docx_bytes
 
 
 def test_extract_heading_styled_sections_keeps_each_body():

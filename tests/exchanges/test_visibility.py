@@ -8,6 +8,11 @@ from __future__ import annotations
 import io
 
 import pytest
+
+from lianyan import clock
+from lianyan.exchanges import designs
+from lianyan.exchanges import schemas as s
+from lianyan.exchanges.visibility import Standing, sees_design
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
     BEFORE_DEADLINE,
@@ -17,11 +22,6 @@ from tests.exchanges.conftest import (
     docx_bytes,
     headers,
 )
-
-from lianyan import clock
-from lianyan.exchanges import designs
-from lianyan.exchanges import schemas as s
-from lianyan.exchanges.visibility import Standing, sees_design
 
 
 async def _design(world: World, store, username: str, content: bytes | None = None) -> int:
@@ -180,9 +180,8 @@ async def test_list_designs_constant_queries_at_1_and_50(world, store):
 
 async def _add_many_designs(world: World, count: int) -> None:
     """Extra participants with designs, written straight to the tables."""
-    from tests import factories as f
-
     from lianyan.exchanges.tables import Design, Participant
+    from tests import factories as f
 
     now = clock.now()
     for i in range(count):

@@ -60,6 +60,7 @@ async def _principal(username: str) -> Principal:
         Account.id, Account.username, Account.person.id, Account.person.name,
         Account.person.county,
     ).where(Account.username == username).first()
+    assert row is not None, f"the demo city has no login {username}"
     return await auth.principal_for_person(
         row["person.id"], account_id=row["id"], username=row["username"],
         name=row["person.name"], home_county_id=row["person.county"],
@@ -70,6 +71,7 @@ async def _first_teacher(kindergarten_id: int) -> int:
     row = await RoleAssignment.select(RoleAssignment.person).where(
         (RoleAssignment.kindergarten == kindergarten_id) & (RoleAssignment.role == "teacher")
     ).order_by(RoleAssignment.person).first()
+    assert row is not None, f"kindergarten {kindergarten_id} has no teacher"
     return int(row["person"])
 
 
@@ -184,13 +186,12 @@ async def _finished(ids: dict[str, Any]) -> None:
                     created_at=reviewed + dt.timedelta(hours=3))
         )
         marks = (5, 4, 5, 4, 4) if code == HUBIN else (4, 5, 4, 5, 4)
+        form: dict[str, Any] = {}
+        for item, mark in zip(s.SCORE_ITEMS, marks, strict=True):
+            form[item], form[f"{item}_reason"] = mark, "符合大班幼儿发展水平"
         await Score.insert(
-            Score(
-                design=design, version=version, expert=expert,
-                **{item: mark for item, mark in zip(s.SCORE_ITEMS, marks, strict=True)},
-                **{f"{item}_reason": "符合大班幼儿发展水平" for item in s.SCORE_ITEMS},
-                created_at=reviewed, updated_at=reviewed,
-            )
+            Score(design=design, version=version, expert=expert, created_at=reviewed,
+                  updated_at=reviewed, **form)
         )
     await Highlight.insert(
         Highlight(

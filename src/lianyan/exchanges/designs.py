@@ -425,6 +425,7 @@ async def _version(version_id: int) -> s.VersionOut:
     row = await DesignVersion.select(*_VERSION_COLUMNS).where(
         DesignVersion.id == version_id
     ).first()
+    assert row is not None
     return (await _versions_out([row]))[0]
 
 

@@ -159,6 +159,7 @@ async def mark_read(actor: Principal, notification_id: int) -> s.NotificationOut
             (Notification.id == notification_id) & Notification.read_at.is_null()
         )
     found = await Notification.select(*_COLUMNS).where(Notification.id == notification_id).first()
+    assert found is not None
     return _out(found)
 
 
@@ -183,7 +184,7 @@ async def due_reminders(now: dt.datetime) -> dict[str, int]:
     """Send the reminders due at ``now``; idempotent (each kind once per target).
 
     * ``design_deadline``: the design deadline is at most two days away and a participant has
-      not uploaded a design document yet → their teacher.
+      not uploaded anything yet → their teacher.
     * ``expert_late``: the comment deadline is at most two days away and an invited expert has
       not commented on every design that has a version → the expert.
 

@@ -280,7 +280,7 @@ class ExchangePages(Controller):
     ) -> Any:
         """Save the edited groups; on a refusal, show the editor again with the message."""
         form = await request.form()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for kg in form.getall("kindergarten_ids"):
             if not str(kg).isdigit():
                 continue
@@ -397,7 +397,7 @@ class ExchangePages(Controller):
         """Fill or change one's own score form."""
         form = await request.form()
         try:
-            items = {}
+            items: dict[str, Any] = {}
             for item, name in s.SCORE_ITEM_NAMES.items():
                 mark, reason = _int(form, f"{item}_score"), _text(form, f"{item}_reason")
                 if mark is None or not 1 <= mark <= 5 or not reason:

@@ -119,6 +119,7 @@ async def post_comment(actor: Principal, design_id: int, data: s.CommentIn) -> s
         )
         await send(_comment_notices(actor, context, role, parent, number))
     found = await Comment.select(*_COMMENT_COLUMNS).where(Comment.id == row["id"]).first()
+    assert found is not None
     return _comment_out(found)
 
 
@@ -177,6 +178,7 @@ async def edit_comment(actor: Principal, comment_id: int, data: s.CommentPatch) 
         ).where(Comment.id == comment_id)
         await audit.record(actor, "comment.edit", "design", row["design"], comment_id=comment_id)
     found = await Comment.select(*_COMMENT_COLUMNS).where(Comment.id == comment_id).first()
+    assert found is not None
     return _comment_out(found)
 
 
@@ -235,6 +237,7 @@ async def post_note(actor: Principal, design_id: int, data: s.NoteIn) -> s.NoteO
     found = await ObservationNote.select(*_NOTE_COLUMNS).where(
         ObservationNote.id == row["id"]
     ).first()
+    assert found is not None
     return _note_out(found)
 
 
@@ -302,7 +305,7 @@ async def put_score(actor: Principal, design_id: int, data: s.ScoreIn) -> s.Scor
         raise Forbidden("score.forbidden", "只有受邀专家可以填写评课量表。")
     _closed(context, "填写或修改评课量表", "score.closed")
     version_id, number = await designs.version_id_of(design_id, data.version)
-    values: dict[str, Any] = {"version": version_id, "updated_at": clock.now()}
+    values: dict[Any, Any] = {"version": version_id, "updated_at": clock.now()}
     for item in s.SCORE_ITEMS:
         part: s.ScoreItem = getattr(data, item)
         values[item] = part.score
@@ -326,6 +329,7 @@ async def put_score(actor: Principal, design_id: int, data: s.ScoreIn) -> s.Scor
             total=sum(values[i] for i in s.SCORE_ITEMS),
         )
     row = await Score.select(*_SCORE_COLUMNS).where(Score.id == score_id).first()
+    assert row is not None
     return _score_out(row)
 
 

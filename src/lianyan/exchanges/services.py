@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import combinations
-from typing import Any
+from typing import Any, overload
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
@@ -63,6 +63,10 @@ _COLUMNS = (
 _TIMES = ("starts_at", "design_deadline", "comment_deadline", "groups_confirmed_at", "created_at")
 
 
+@overload
+def local(value: dt.datetime) -> dt.datetime: ...
+@overload
+def local(value: None) -> None: ...
 def local(value: dt.datetime | None) -> dt.datetime | None:
     """A stored time shown in the city's time zone."""
     return value.astimezone(clock.CITY_TZ) if value is not None else None
@@ -216,10 +220,10 @@ async def update_exchange(
     """Change an exchange (its organisers). Side effects: the row and an audit entry."""
     current, standing = await visible_exchange(actor, exchange_id)
     _require_organiser(standing)
-    changes = s.unset_to_dict(data)
+    changes: dict[Any, Any] = s.unset_to_dict(data)
     for key in ("starts_at", "design_deadline", "comment_deadline"):
         if key in changes:
-            changes[key] = aware(changes[key])  # type: ignore[arg-type]
+            changes[key] = aware(changes[key])
     if "host_id" in changes:
         changes["host"] = changes.pop("host_id")
     merged = {
@@ -571,9 +575,11 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
                 )[0]["id"]
         for number, group in enumerate(data.groups, start=1):
             for member in group.members:
-                row = current.get(member.kindergarten_id)
-                values = {"group": group_ids[number], "teacher": member.teacher_id}
-                if row is None:
+                previous = current.get(member.kindergarten_id)
+                values: dict[Any, Any] = {
+                    "group": group_ids[number], "teacher": member.teacher_id
+                }
+                if previous is None:
                     await Participant.insert(
                         Participant(
                             exchange=exchange_id, kindergarten=member.kindergarten_id,
@@ -581,8 +587,10 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
                             created_at=now, **values,
                         )
                     )
-                elif (row["group"], row["teacher"]) != (values["group"], values["teacher"]):
-                    await Participant.update(values).where(Participant.id == row["id"])
+                elif (previous["group"], previous["teacher"]) != (
+                    values["group"], values["teacher"]
+                ):
+                    await Participant.update(values).where(Participant.id == previous["id"])
         removed = [r["id"] for k, r in current.items() if k not in wanted]
         if removed:
             await Participant.delete().where(Participant.id.is_in(removed))

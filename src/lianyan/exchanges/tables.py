@@ -108,7 +108,7 @@ class Comment(Table):
 
     design = ForeignKey(references=Design, null=False, index=True)
     version = ForeignKey(references=DesignVersion, null=False)
-    parent = ForeignKey(references="self", null=True, default=None)
+    parent: ForeignKey[Comment] = ForeignKey(references="self", null=True, default=None)
     author = ForeignKey(references=Person, null=False, index=True)
     #: ``expert`` or ``teacher`` (the design's teacher replying).
     role = Varchar(length=10)

@@ -87,7 +87,7 @@ async def standing_in(actor: Principal, exchange_id: int, county_id: int | None)
     """The caller's standing in one exchange, in at most four small queries."""
     officer_counties = actor.counties(Role.COUNTY_OFFICER)
     organiser = actor.is_city or (county_id is not None and county_id in officer_counties)
-    own = Participant.teacher == actor.person_id
+    own: Any = Participant.teacher == actor.person_id
     directed = actor.kindergartens(Role.DIRECTOR)
     if directed:
         own = own | Participant.kindergarten.is_in(list(directed))
