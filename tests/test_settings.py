@@ -45,3 +45,22 @@ def test_cli_refuses_to_start_on_bad_setting(tmp_path):
     )
     assert result.returncode != 0
     assert "LIANYAN_MAX_DOCUMENT_BYTES" in result.stderr
+
+
+def test_embedded_store_address_and_public_endpoint_reach_the_local_server(tmp_path):
+    from lianyan.files.local_s3 import LocalS3Server
+
+    settings = Settings.from_env({
+        "LIANYAN_DATA_DIR": str(tmp_path),
+        "LIANYAN_S3_EMBEDDED_ADDR": "0.0.0.0:9123",
+        "LIANYAN_S3_PUBLIC_ENDPOINT": "http://192.0.2.10:9123",
+    })
+    server = LocalS3Server.from_settings(tmp_path, settings.store)
+    assert (server.host, server.port) == ("0.0.0.0", 9123)
+    assert server.endpoint == "http://127.0.0.1:9123"
+    assert server.settings().public_endpoint == "http://192.0.2.10:9123"
+
+
+def test_bad_embedded_address_names_the_variable(tmp_path):
+    with pytest.raises(SettingsError, match="LIANYAN_S3_EMBEDDED_ADDR"):
+        Settings.from_env({"LIANYAN_DATA_DIR": str(tmp_path), "LIANYAN_S3_EMBEDDED_ADDR": "9000"})

@@ -7,6 +7,7 @@ import time. A bad value stops start-up with a message that names the variable.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,8 @@ class ObjectStoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     secure: bool = False
     #: Host name browsers use to reach the store, when it differs from ``endpoint``.
     public_endpoint: str = ""
+    #: Where the embedded store listens (``host:port``); empty: loopback, a free port.
+    embedded_addr: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -109,7 +112,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             region=env.get("LIANYAN_S3_REGION", "us-east-1"),
             secure=_flag(env, "LIANYAN_S3_SECURE", False),
             public_endpoint=env.get("LIANYAN_S3_PUBLIC_ENDPOINT", ""),
+            embedded_addr=env.get("LIANYAN_S3_EMBEDDED_ADDR", ""),
         )
+        if store.embedded_addr and not re.fullmatch(r"[\w.\-\[\]:]+:\d{1,5}", store.embedded_addr):
+            raise SettingsError(
+                f"LIANYAN_S3_EMBEDDED_ADDR must be host:port, got {store.embedded_addr!r}"
+            )
         if store.endpoint and not (store.access_key and store.secret_key):
             raise SettingsError(
                 "LIANYAN_S3_ACCESS_KEY and LIANYAN_S3_SECRET_KEY are required "

@@ -63,20 +63,35 @@ class LocalS3Server:
         host: str = "127.0.0.1",
         port: int | None = None,
         allow_origin: str | None = None,
+        public_endpoint: str = "",
     ) -> None:
         self.root = data_dir / "objects"
         self.bucket = bucket
         self.host = host
         self.port = port or _free_port(host)
+        self.public_endpoint = public_endpoint
         self.access_key, self.secret_key = _credentials(data_dir)
         self.allow_origin = allow_origin
         self._process: subprocess.Popen[bytes] | None = None
         self._log = data_dir / "rclone.log"
 
+    @classmethod
+    def from_settings(
+        cls, data_dir: Path, store: ObjectStoreSettings, *, allow_origin: str | None = None
+    ) -> LocalS3Server:
+        """The embedded server the settings describe (``LIANYAN_S3_EMBEDDED_ADDR``)."""
+        host, port = "127.0.0.1", None
+        if store.embedded_addr:
+            host, _, raw_port = store.embedded_addr.rpartition(":")
+            port = int(raw_port)
+        return cls(data_dir, bucket=store.bucket, host=host, port=port,
+                   allow_origin=allow_origin, public_endpoint=store.public_endpoint)
+
     @property
     def endpoint(self) -> str:
-        """``http://host:port`` of the running server."""
-        return f"http://{self.host}:{self.port}"
+        """``http://host:port`` the app itself uses to reach the server."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
 
     def settings(self) -> ObjectStoreSettings:
         """Object-store settings that point at this server."""
@@ -85,6 +100,7 @@ class LocalS3Server:
             access_key=self.access_key,
             secret_key=self.secret_key,
             bucket=self.bucket,
+            public_endpoint=self.public_endpoint,
         )
 
     def start(self, timeout: float = 20.0) -> None:

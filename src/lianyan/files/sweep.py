@@ -77,7 +77,7 @@ async def run_with_store(settings: Settings) -> SweepReport:
     local = None
     store_settings = settings.store
     if store_settings.embedded:
-        local = LocalS3Server(settings.data_dir, bucket=store_settings.bucket)
+        local = LocalS3Server.from_settings(settings.data_dir, store_settings)
         local.start()
         store_settings = local.settings()
     try:

@@ -141,9 +141,9 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         nonlocal local_s3
         store_settings = store_settings_override or settings.store
         if store_settings.embedded:
-            local_s3 = LocalS3Server(
+            local_s3 = LocalS3Server.from_settings(
                 settings.data_dir,
-                bucket=store_settings.bucket,
+                store_settings,
                 allow_origin=os.environ.get("LIANYAN_PUBLIC_ORIGIN", "*"),
             )
             local_s3.start()
@@ -205,6 +205,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
                     js_url="/schema/assets/swagger-ui-bundle.js",
                     css_url="/schema/assets/swagger-ui.css",
                     standalone_preset_js_url="/schema/assets/swagger-ui-standalone-preset.js",
+                    favicon="<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>",
                 )
             ],
         ),
