@@ -275,3 +275,24 @@ async def test_resumable_path_only_for_videos_and_only_own_files(client, world):
     assert stolen.status_code == 404
     assert stolen.json()["code"] == "upload.file_not_found"
     assert await DesignVersion.count() == 0
+
+
+async def test_list_versions_constant_queries_at_1_and_50(client, world):
+    from lianyan.db import count_queries
+    from lianyan.exchanges import designs
+
+    design_id, h = await _start(client, world)
+    await _upload(client, design_id, h, "document", "设计.docx", docx_bytes())
+    actor = await world.actor("t1")
+    with count_queries() as one:
+        versions = await designs.list_versions(actor, design_id)
+    first = await DesignVersion.select().where(DesignVersion.design == design_id).first()
+    for number in range(2, 51):
+        await DesignVersion.insert(DesignVersion(**{
+            **{k: v for k, v in first.items() if k != "id"}, "number": number,
+        }))
+    with count_queries() as fifty:
+        versions = await designs.list_versions(actor, design_id)
+    assert len(versions) == 50
+    assert {v.document.original_name for v in versions} == {"设计.docx"}
+    assert one[0] == fifty[0]

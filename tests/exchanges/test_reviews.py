@@ -271,3 +271,17 @@ async def test_review_queue_lists_invited_designs_with_progress(world, design_id
     done = {q["design"].id: (q["commented"], q["scored"]) for q in queue}
     assert done[design_ids["t1"]] == (True, False)
     assert await reviews.review_queue(await world.actor("expert2")) == []
+
+
+async def test_list_notes_constant_queries_at_1_and_50(world, design_ids):
+    teacher = await world.actor("t2")
+    await reviews.post_note(teacher, design_ids["t1"], s.NoteIn(body="第1条"))
+    with count_queries() as one:
+        items, _ = await reviews.list_notes(teacher, design_ids["t1"])
+    for i in range(49):
+        await reviews.post_note(teacher, design_ids["t1"], s.NoteIn(body=f"第{i + 2}条"))
+    with count_queries() as fifty:
+        items, total = await reviews.list_notes(teacher, design_ids["t1"])
+    assert (len(items), total) == (50, 50)
+    assert items[0].author_unit == "" and items[-1].body == "第50条"
+    assert one[0] == fifty[0]
