@@ -211,7 +211,15 @@ async def test_opening_a_notice_marks_it_read_and_follows_its_link(client, world
 async def test_home_dashboard_shows_the_exchanges_card(client, world, username):
     page = await client.get("/", headers=await _as(client, username))
     assert page.status_code == 200
-    assert 'data-testid="exchanges-card"' in page.text
+    card = page.text.split('data-testid="exchanges-card"', 1)[1].split("</section>", 1)[0]
+    assert "中班语言《小兔乖乖》同研异构" in card
+    if username in ("t1", "expert1"):  # paired / invited: one unread notice each
+        assert "1 条未读通知" in card
+
+
+async def test_home_dashboard_card_absent_for_someone_outside(client, world):
+    page = await client.get("/", headers=await _as(client, "hubin"))
+    assert 'data-testid="exchanges-card"' not in page.text
 
 
 async def test_design_page_after_deadline_offers_only_video_and_images(client, world):

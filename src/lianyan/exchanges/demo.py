@@ -81,8 +81,13 @@ async def load(ids: dict[str, Any]) -> None:
     await _finished(ids)
 
 
+def _day(days: int, hour: int) -> dt.datetime:
+    """A time ``days`` from today at ``hour`` o'clock, city time."""
+    today = clock.today() + dt.timedelta(days=days)
+    return dt.datetime(today.year, today.month, today.day, hour, tzinfo=clock.CITY_TZ)
+
+
 async def _current(ids: dict[str, Any]) -> None:
-    now = clock.now().replace(minute=0, second=0, microsecond=0)
     lingbao = await _principal("lingbao")
     exchange = await services.create_exchange(
         lingbao,
@@ -95,9 +100,9 @@ async def _current(ids: dict[str, Any]) -> None:
             place="灵宝市实验幼儿园多功能厅",
             meeting_link="https://meeting.example.cn/lianyan-xiaotu",
             host_id=lingbao.person_id,
-            starts_at=now + dt.timedelta(days=10, hours=2),
-            design_deadline=now + dt.timedelta(days=7),
-            comment_deadline=now + dt.timedelta(days=14),
+            starts_at=_day(10, 9),
+            design_deadline=_day(7, 18),
+            comment_deadline=_day(14, 18),
             blind=True,
         ),
     )
@@ -117,8 +122,7 @@ async def _current(ids: dict[str, Any]) -> None:
 
 
 async def _finished(ids: dict[str, Any]) -> None:
-    now = clock.now().replace(minute=0, second=0, microsecond=0)
-    start = now - dt.timedelta(days=75)
+    start = _day(-75, 9)
     city = ids["people"]["city"]
     hubin_officer = await Person.select(Person.id).where(
         (Person.county == ids["counties"][HUBIN]) & (Person.job_title == "学前教育专干")
