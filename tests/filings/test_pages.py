@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lianyan import clock
+from tests import factories as f
 from tests.filings import builders as b
 
 
@@ -141,3 +142,15 @@ async def test_home_dashboard_shows_the_countys_filing_card(client):
     response = await client.get("/", headers=c.officer)
     assert response.status_code == 200
     assert "年度备案" in response.text and "/filings/workspace" in response.text
+
+
+async def test_zone_officer_reads_the_countys_workspace_without_forms(client):
+    c = await b.county(client)
+    await b.open_filing(client, c)
+    await f.user("zone1", "zone_officer", zone_id=c.zones[0])
+    headers = await f.bearer(client, "zone1")
+    response = await client.get("/filings/workspace?year=2026", headers=headers)
+    assert response.status_code == 200
+    assert "灵宝市 2026 年度备案" in response.text and "报送清单" in response.text
+    assert 'data-testid="roster-form"' not in response.text
+    assert 'data-testid="submit-filing"' not in response.text

@@ -78,9 +78,12 @@ def _convert(values: dict[str, Any], schema: type[Any]) -> Any:
 
 
 def _default_county(actor: Principal, county_id: int | None) -> int | None:
-    own = sorted(actor.counties(Role.COUNTY_OFFICER))
+    """The county asked for, else the caller's own (as county officer, then zone officer)."""
     if county_id is not None:
         return county_id
+    own = sorted(actor.counties(Role.COUNTY_OFFICER)) or sorted(
+        actor.counties(Role.ZONE_OFFICER)
+    )
     return own[0] if own else None
 
 
