@@ -163,3 +163,17 @@ async def test_list_experts_constant_queries(world: World):
         experts = await services.list_experts(officer, world.exchange_id)
     assert len(experts) == 11
     assert one[0] == eleven[0]
+
+
+async def test_openapi_schema_documents_the_exchange_contract(client, clean_db):
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/exchanges", "/api/v1/exchanges/{exchange_id}/pairing/suggest",
+        "/api/v1/exchanges/{exchange_id}/groups", "/api/v1/designs/{design_id}/versions",
+        "/api/v1/designs/{design_id}/scores", "/api/v1/exchanges/{exchange_id}/compare",
+        "/api/v1/library", "/api/v1/notifications",
+    ):
+        assert path in paths, path
+    assert "file_id" in paths["/api/v1/designs/{design_id}/versions"]["post"]["description"]
