@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help install run serve migrate demo test test-sqlite test-postgres lint bench clean
+.PHONY: report-samples
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,11 +31,14 @@ demo: migrate ## load the demo city (once) and print the logins
 run: demo ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/lianyan serve --host $(HOST) --port $(PORT)
 
+# Two workers (the machines have two cores); each has its own database and S3 server.
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
+
 test: install ## run the whole suite (SQLite; PostgreSQL too when LIANYAN_TEST_POSTGRES_URL is set)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 	@if [ -n "$$LIANYAN_TEST_POSTGRES_URL" ]; then \
 	  echo "== again on PostgreSQL"; \
-	  LIANYAN_TEST_ENGINE=postgres $(BIN)/python -m pytest -m "not browser"; \
+	  LIANYAN_TEST_ENGINE=postgres $(PYTEST) -m "not browser"; \
 	fi
 
 lint: install ## ruff and mypy
@@ -43,6 +47,9 @@ lint: install ## ruff and mypy
 
 bench: install ## run the benchmarks in tests/bench (figures go in docs/benchmarks.md)
 	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+report-samples: install ## render page one of every Word report to docs/reports/*.png (needs soffice, pdftoppm)
+	$(BIN)/python tests/bench/render_reports.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var

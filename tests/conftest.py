@@ -71,12 +71,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             print(f"could not drop {_PG_DATABASE}: {exc}")
     shutil.rmtree(_TMP, ignore_errors=True)
     marker_dir = os.environ.get("LIANYAN_TEST_RAN_MARKER_DIR")
-    if marker_dir:
-        # .ci/run reads these to prove each expected run really ran its tests.
-        Path(marker_dir, ENGINE).write_text(f"{session.testscollected} {exitstatus}\n")
-        browser = sum(1 for item in session.items if item.get_closest_marker("browser"))
-        if browser:
-            Path(marker_dir, "browser").write_text(f"{browser}\n")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    distributing = bool(getattr(session.config.option, "numprocesses", None))
+    if marker_dir and (worker != "main" or not distributing):
+        # .ci/run reads these to prove each expected run really ran its tests (one file per
+        # xdist worker; the controller, which runs none itself, writes nothing).
+        Path(marker_dir, f"{ENGINE}-{worker}").write_text(f"{_RAN['all']} {exitstatus}\n")
+        if _RAN["browser"]:
+            Path(marker_dir, f"browser-{worker}").write_text(f"{_RAN['browser']}\n")
+
+
+_RAN = {"all": 0, "browser": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests this process really ran (passed or failed, not skipped)."""
+    if report.when == "call":
+        _RAN["all"] += 1
+        if "browser" in report.keywords:
+            _RAN["browser"] += 1
 
 
 @pytest.fixture(scope="session")
