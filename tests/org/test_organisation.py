@@ -163,3 +163,40 @@ async def test_lists_run_constant_queries_at_1_and_50_rows(client):
     assert len(page.json()["items"]) == 50
     assert small == large
     assert all(2 <= n <= 6 for n in large.values()), large
+
+
+async def test_officer_cannot_reach_another_county_through_a_mismatched_zone(client):
+    # Arrange: an officer of county A, a kindergarten in A, a zone and a teacher in B
+    a, b = await f.county("411282", "灵宝市"), await f.county("411224", "卢氏县", "county")
+    kg_a = await f.kindergarten(a, zone_id=await f.zone(a), name="灵宝园")
+    zone_b = await f.zone(b, "卢氏第一责任区")
+    kg_b = await f.kindergarten(b, zone_id=zone_b, name="卢氏园")
+    await f.user("teacher_b", "teacher", kindergarten_id=kg_b)
+    await f.user("officer_a", "county_officer", county_id=a)
+    helper = await f.user("helper_a", None, county_id=a)
+    headers = await f.bearer(client, "officer_a")
+    # Act
+    response = await client.post(
+        f"/api/v1/people/{helper}/roles", headers=headers,
+        json={"role": "zone_officer", "kindergarten_id": kg_a, "zone_id": zone_b},
+    )
+    as_zone = await client.post(
+        f"/api/v1/people/{helper}/roles", headers=headers,
+        json={"role": "zone_officer", "zone_id": zone_b},
+    )
+    # Assert
+    assert response.status_code == 400
+    assert response.json()["code"] == "role.scope"
+    assert as_zone.status_code in (403, 404)
+    people = await client.get("/api/v1/people", headers=await f.bearer(client, "helper_a"))
+    assert [p["name"] for p in people.json()["items"]] == ["helper_a"]
+
+
+async def test_zone_officer_must_be_a_person_of_the_county(client):
+    headers = await _city(client)
+    a, b = await f.county("411282", "灵宝市"), await f.county("411224", "卢氏县", "county")
+    outsider = await f.user("outsider", None, county_id=b)
+    response = await client.post("/api/v1/zones", headers=headers,
+                                 json={"county_id": a, "name": "第一责任区", "officer_id": outsider})
+    assert response.status_code == 400
+    assert response.json()["code"] == "zone.officer"

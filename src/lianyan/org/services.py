@@ -135,8 +135,10 @@ async def _check_zone_refs(
         (Kindergarten.id == lead_kindergarten_id) & (Kindergarten.county == county_id)
     ):
         raise InvalidInput("zone.lead_kindergarten", "核心园必须是本县（市、区）的幼儿园。")
-    if officer_id is not None and not await Person.exists().where(Person.id == officer_id):
-        raise InvalidInput("zone.officer", "没有找到该教研员。")
+    if officer_id is not None and not await Person.exists().where(
+        (Person.id == officer_id) & (Person.county == county_id)
+    ):
+        raise InvalidInput("zone.officer", "教研员必须是本县（市、区）登记的人员。")
 
 
 async def create_zone(actor: Principal, data: s.ZoneIn) -> s.ZoneOut:
@@ -479,19 +481,30 @@ async def normalise_scope(data: s.RoleIn) -> s.RoleIn:
     if data.role not in ROLE_SCOPE:
         raise InvalidInput("role.unknown", f"未知角色“{data.role}”。可选：{'、'.join(ROLE_SCOPE)}。")
     county_id, zone_id, kg_id = data.county_id, data.zone_id, data.kindergarten_id
+    # The most specific part decides the parts above it; a part sent that disagrees with it
+    # is refused, so a scope can never reach into another county or zone.
+    mismatch = InvalidInput("role.scope", "所选幼儿园、教研责任区和县（市、区）不一致。")
+    if zone_id is not None:
+        zone_row = await Zone.select(Zone.county).where(Zone.id == zone_id).first()
+        if zone_row is None:
+            raise InvalidInput("role.scope", "没有找到该教研责任区。")
+        if county_id is not None and county_id != zone_row["county"]:
+            raise mismatch
+        county_id = zone_row["county"]
     if kg_id is not None:
         row = await Kindergarten.select(Kindergarten.county, Kindergarten.zone).where(
             Kindergarten.id == kg_id
         ).first()
         if row is None:
             raise InvalidInput("role.scope", "没有找到该幼儿园。")
-        county_id, zone_id = row["county"], zone_id or row["zone"]
-    elif zone_id is not None:
-        row = await Zone.select(Zone.county).where(Zone.id == zone_id).first()
-        if row is None:
-            raise InvalidInput("role.scope", "没有找到该教研责任区。")
-        county_id = row["county"]
-    elif county_id is not None and not await County.exists().where(County.id == county_id):
+        if county_id is not None and county_id != row["county"]:
+            raise mismatch
+        if zone_id is not None and zone_id != row["zone"]:
+            raise mismatch
+        county_id, zone_id = row["county"], row["zone"]
+    elif county_id is not None and zone_id is None and not await County.exists().where(
+        County.id == county_id
+    ):
         raise InvalidInput("role.scope", "没有找到该县（市、区）。")
     scope = ROLE_SCOPE[data.role]
     name = ROLE_NAMES[data.role]
