@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-#: A hash of a random password, verified against when the login is unknown so that
-#: unknown and known usernames take the same time.
-_DUMMY = _hasher.hash("lianyan-dummy-password")
+
+@functools.cache
+def _dummy() -> str:
+    """A hash verified against when the login is unknown, so that unknown and known
+    usernames take the same time; made on first use, not at import."""
+    return _hasher.hash("lianyan-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -20,6 +25,6 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; runs a full verification even without a hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
