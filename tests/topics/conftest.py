@@ -1,48 +1,15 @@
-"""Fixtures of the topic tests: a client that runs the app in the test's own event loop.
+"""Fixtures of the topic tests: a small world of counties and people, and API helpers.
 
-The shared ``client`` fixture (Litestar's ``AsyncTestClient``) runs the app behind a blocking
-portal in another thread and event loop. Two consequences matter here: on PostgreSQL the
-connection pool opened by the session's loop is then used from a different loop (every request
-fails with "attached to a different loop"), and ``asyncio.gather`` of two requests does not run
-them concurrently (each call blocks the test's loop until its response is complete), so a race
-test through it proves nothing. This client drives the ASGI app with httpx in the same loop,
-so gathered requests really interleave at every await, and the pool stays in one loop.
+They use the shared ``client`` (the app on the test's own event loop), so requests gathered
+with ``asyncio.gather`` really interleave and the concurrency tests mean something.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-
-
-@pytest.fixture
-async def client(app: Any, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process and in this loop, on empty tables."""
-    # The lifespan runs in a task of its own: pytest-asyncio sets a fixture up and tears it
-    # down in different tasks, and the app's lifespan holds anyio scopes bound to one task.
-    started, stopping = asyncio.Event(), asyncio.Event()
-
-    async def lifespan() -> None:
-        async with app.lifespan():
-            started.set()
-            await stopping.wait()
-
-    task = asyncio.create_task(lifespan())
-    await asyncio.wait([task, asyncio.create_task(started.wait())],
-                       return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()  # start-up failed: raise its error here
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local",
-        follow_redirects=True,
-    ) as test_client:
-        yield test_client
-    stopping.set()
-    await task
 
 
 class World:
