@@ -7,10 +7,12 @@ object is removed again if its row cannot be written: a refused upload leaves no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import uuid
 from typing import IO
 
+import anyio.to_thread
 import msgspec
 
 from lianyan import clock
@@ -58,10 +60,22 @@ def _size_of(fileobj: IO[bytes]) -> int:
     return size
 
 
-def check_file(
+async def check_file(
     kind: str, fileobj: IO[bytes], *, filename: str, limits: sniff.Limits
 ) -> sniff.CheckedFile:
-    """Check a seekable upload by content; raise the upload errors of ``sniff``."""
+    """Check a seekable upload by content; raise the upload errors of ``sniff``.
+
+    The check reads and may decompress an Office file's main part (a crafted file can make
+    that seconds of CPU), so it runs in a worker thread, never on the event loop.
+    """
+    return await anyio.to_thread.run_sync(
+        functools.partial(_check_file, kind, fileobj, filename=filename, limits=limits)
+    )
+
+
+def _check_file(
+    kind: str, fileobj: IO[bytes], *, filename: str, limits: sniff.Limits
+) -> sniff.CheckedFile:
     size = _size_of(fileobj)
     checked = sniff.check_upload(kind, filename=filename, size=size, fileobj=fileobj, limits=limits)
     fileobj.seek(0)
@@ -85,7 +99,7 @@ async def save_file(
     inside the caller's transaction so the owner's row and the file's commit together; if
     that transaction fails afterwards, ``lianyan sweep`` removes the orphaned object.
     """
-    checked = check_file(kind, fileobj, filename=filename, limits=limits)
+    checked = await check_file(kind, fileobj, filename=filename, limits=limits)
     key = f"{owner_type or kind}/{clock.now():%Y/%m}/{uuid.uuid4().hex}{checked.extension}"
     try:
         stored = await store.put(

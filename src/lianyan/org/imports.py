@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
+import anyio.to_thread
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -142,6 +143,15 @@ def _read_rows(content: bytes, filename: str | None, limit: int, columns: list[s
         yield number, cells
 
 
+async def _parse(
+    content: bytes, filename: str | None, limit: int, columns: list[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """Read every row in a worker thread: openpyxl parsing is CPU work."""
+    return await anyio.to_thread.run_sync(
+        lambda: list(_read_rows(content, filename, limit, columns))
+    )
+
+
 def _refuse(errors: list[ImportRowError]) -> None:
     if errors:
         raise InvalidInput(
@@ -189,7 +199,7 @@ async def import_kindergartens(
     new: list[Kindergarten] = []
     seen: set[tuple[int, str]] = set()
     now = clock.now()
-    for number, cells in _read_rows(content, filename, limit, KINDERGARTEN_COLUMNS):
+    for number, cells in await _parse(content, filename, limit, KINDERGARTEN_COLUMNS):
         name = cells["幼儿园名称"]
         if not name:
             errors.append(ImportRowError(row=number, column="幼儿园名称", message="必填，不能为空。"))
@@ -266,7 +276,7 @@ async def import_people(
     errors: list[ImportRowError] = []
     rows: list[tuple[dict[str, Any], str | None, dict[str, Any] | None]] = []
     now = clock.now()
-    for number, cells in _read_rows(content, filename, limit, PEOPLE_COLUMNS):
+    for number, cells in await _parse(content, filename, limit, PEOPLE_COLUMNS):
         name = cells["姓名"]
         if not name or len(name) > 50:
             errors.append(ImportRowError(row=number, column="姓名", message="必填，不超过 50 个字。"))
