@@ -368,7 +368,7 @@ async def add_version(
     now = clock.now()
     _check_upload_allowed(context, kind, now)
     check_name(filename)
-    checked = files.check_file(SNIFF_KIND[kind], fileobj, filename=filename, limits=limits)
+    checked = await files.check_file(SNIFF_KIND[kind], fileobj, filename=filename, limits=limits)
     sections: dict[str, str | None] | None = None
     note: str | None = None
     if kind == "document":
