@@ -8,6 +8,8 @@ rules themselves (one-week rule, lateness) are in ``lianyan.filings.rules``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import IO, Any
 
 import msgspec
@@ -225,6 +227,32 @@ async def _editable(
     return row
 
 
+def _lock_name(filing: dict[str, Any]) -> str:
+    """The lock every change of a filing's content or state takes (``filing:county:year``)."""
+    return f"filing:{filing['county_id']}:{filing['year']}"
+
+
+@asynccontextmanager
+async def _editing(
+    actor: Principal, filing_id: int, *, allow: tuple[str, ...] = EDITABLE
+) -> AsyncIterator[dict[str, Any]]:
+    """A write transaction on a filing the caller may change, yielding its row.
+
+    Checks scope and role, then takes the filing's lock (the one submit, accept and return
+    take) and reads the status again inside the transaction, so a submission or acceptance
+    that lands between the first check and the write refuses the change (``filing.locked``).
+    """
+    row = await _editable(actor, filing_id, allow=allow)
+    async with atomic(lock=_lock_name(row)):
+        current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
+        if current is None:
+            raise NotFound("filing.not_found", "没有找到该备案，或您无权查看。")
+        if current["status"] not in allow:
+            raise _locked(current["status"])
+        row["status"] = current["status"]
+        yield row
+
+
 def _locked(status: str) -> Conflict:
     if status == "submitted":
         return Conflict(
@@ -272,9 +300,8 @@ async def create_filing(actor: Principal, data: s.FilingIn) -> s.FilingDetail:
 
 async def update_filing(actor: Principal, filing_id: int, data: s.FilingPatch) -> s.FilingDetail:
     """Change a draft or returned filing's note."""
-    await _editable(actor, filing_id)
     values = s_unset(data)
-    async with atomic():
+    async with _editing(actor, filing_id):
         if values:
             await Filing.update({**values, Filing.updated_at: clock.now()}).where(
                 Filing.id == filing_id
@@ -307,18 +334,32 @@ async def upload_plan(
     filing now points at it (an earlier upload stays stored, no longer current), an audit entry.
     """
     await _editable(actor, filing_id)
-    async with atomic():
-        stored = await files.save_file(
-            store, kind="filing_document", fileobj=fileobj, filename=filename,
-            uploader_id=actor.person_id, owner_type="filing", owner_id=filing_id,
-            limits=limits,
-        )
-        await Filing.update({Filing.plan_file_id: stored.id, Filing.updated_at: clock.now()}).where(
-            Filing.id == filing_id
-        )
-        await audit.record(actor, "filing.plan_document", "filing", filing_id, file_id=stored.id,
-                           name=stored.original_name)
+    # Check and store the file before the transaction: a large upload must not hold the
+    # write lock. The filing is then pointed at it under the lock, its state read again.
+    stored = await files.save_file(
+        store, kind="filing_document", fileobj=fileobj, filename=filename,
+        uploader_id=actor.person_id, owner_type="filing", owner_id=filing_id,
+        limits=limits,
+    )
+    try:
+        async with _editing(actor, filing_id):
+            await Filing.update(
+                {Filing.plan_file_id: stored.id, Filing.updated_at: clock.now()}
+            ).where(Filing.id == filing_id)
+            await audit.record(actor, "filing.plan_document", "filing", filing_id,
+                               file_id=stored.id, name=stored.original_name)
+    except BaseException:
+        await _discard_file(store, stored.id)
+        raise
     return await get_filing(actor, filing_id)
+
+
+async def _discard_file(store: ObjectStore, file_id: int) -> None:
+    """Remove a stored file that its owner refused: its row and its object."""
+    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
+    await StoredFile.delete().where(StoredFile.id == file_id)
+    if row is not None:
+        await store.delete(row["key"])
 
 
 async def can_read_file(actor: Principal, filing_id: int) -> bool:
@@ -434,7 +475,7 @@ async def add_activity(actor: Principal, filing_id: int, data: s.ActivityIn) -> 
     if data.is_large:
         check_one_week(data.title, data.starts_on, now)
     separately = filing["status"] == "accepted"
-    async with atomic(lock=f"filing:{filing['county_id']}:{filing['year']}"):
+    async with atomic(lock=_lock_name(filing)):
         status = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
         if status is None or status["status"] != filing["status"]:
             raise Conflict("filing.changed", "备案状态刚刚发生了变化，请刷新页面后重试。")
@@ -466,22 +507,21 @@ async def update_activity(
     A new start date (or turning it into a large activity) files it anew with the next
     submission, so the one-week rule is checked again.
     """
-    filing = await _editable(actor, filing_id)
-    current = await _get_activity(filing_id, activity_id)
     changes = s_unset(data)
-    merged = {**msgspec.structs.asdict(current), **changes}
-    await _check_activity(filing, merged)
-    refile = "starts_on" in changes or ("is_large" in changes and changes["is_large"])
-    now = clock.now()
-    if merged["is_large"] and refile:
-        check_one_week(merged["title"], merged["starts_on"], now)
-    values: dict[Any, Any] = {
-        ("theme" if k == "theme_id" else "zone" if k == "zone_id" else k): v
-        for k, v in changes.items()
-    }
-    if refile:
-        values["filed_at"] = None
-    async with atomic():
+    async with _editing(actor, filing_id) as filing:
+        current = await _get_activity(filing_id, activity_id)
+        merged = {**msgspec.structs.asdict(current), **changes}
+        await _check_activity(filing, merged)
+        refile = "starts_on" in changes or ("is_large" in changes and changes["is_large"])
+        now = clock.now()
+        if merged["is_large"] and refile:
+            check_one_week(merged["title"], merged["starts_on"], now)
+        values: dict[Any, Any] = {
+            ("theme" if k == "theme_id" else "zone" if k == "zone_id" else k): v
+            for k, v in changes.items()
+        }
+        if refile:
+            values["filed_at"] = None
         if values:
             await FiledActivity.update(values).where(FiledActivity.id == activity_id)
         await audit.record(actor, "activity.update", "filing", filing_id,
@@ -491,9 +531,8 @@ async def update_activity(
 
 async def delete_activity(actor: Principal, filing_id: int, activity_id: int) -> None:
     """Remove an activity from a draft or returned filing."""
-    await _editable(actor, filing_id)
-    current = await _get_activity(filing_id, activity_id)
-    async with atomic():
+    async with _editing(actor, filing_id):
+        current = await _get_activity(filing_id, activity_id)
         await FiledActivity.delete().where(FiledActivity.id == activity_id)
         await audit.record(actor, "activity.delete", "filing", filing_id,
                            activity_id=activity_id, title=current.title)
@@ -524,9 +563,8 @@ async def list_directions(
 
 async def add_direction(actor: Principal, filing_id: int, data: s.DirectionIn) -> s.DirectionOut:
     """Add a research-direction suggestion to a draft or returned filing."""
-    await _editable(actor, filing_id)
     now = clock.now()
-    async with atomic():
+    async with _editing(actor, filing_id):
         row = (
             await FilingDirection.insert(
                 FilingDirection(filing=filing_id, direction=data.direction, problem=data.problem,
@@ -544,12 +582,11 @@ async def add_direction(actor: Principal, filing_id: int, data: s.DirectionIn) -
 
 async def delete_direction(actor: Principal, filing_id: int, direction_id: int) -> None:
     """Remove a direction from a draft or returned filing."""
-    await _editable(actor, filing_id)
-    if not await FilingDirection.exists().where(
-        (FilingDirection.id == direction_id) & (FilingDirection.filing == filing_id)
-    ):
-        raise NotFound("direction.not_found", "没有找到该教研方向建议。")
-    async with atomic():
+    async with _editing(actor, filing_id):
+        if not await FilingDirection.exists().where(
+            (FilingDirection.id == direction_id) & (FilingDirection.filing == filing_id)
+        ):
+            raise NotFound("direction.not_found", "没有找到该教研方向建议。")
         await FilingDirection.delete().where(FilingDirection.id == direction_id)
         await audit.record(actor, "direction.delete", "filing", filing_id,
                            direction_id=direction_id)
@@ -595,26 +632,25 @@ async def set_coverage_reasons(
 
     Only kindergartens of the county that are uncovered right now take a reason.
     """
-    filing = await _editable(actor, filing_id)
     ids = [r.kindergarten_id for r in data.reasons]
-    uncovered = {
-        r["id"]
-        for r in await Kindergarten.select(Kindergarten.id).where(
-            Kindergarten.id.is_in(ids or [0])
-            & (Kindergarten.county == filing["county_id"])
-            & Kindergarten.zone.is_null()
-        )
-    }
-    wrong = [i for i in ids if i not in uncovered]
-    if wrong:
-        raise InvalidInput(
-            "coverage.not_uncovered",
-            "只能为本县（市、区）尚未划入教研责任区的幼儿园填写未覆盖原因；"
-            "请刷新页面查看最新的未覆盖名单。",
-            kindergarten_ids=wrong,
-        )
     now = clock.now()
-    async with atomic():
+    async with _editing(actor, filing_id) as filing:
+        uncovered = {
+            r["id"]
+            for r in await Kindergarten.select(Kindergarten.id).where(
+                Kindergarten.id.is_in(ids or [0])
+                & (Kindergarten.county == filing["county_id"])
+                & Kindergarten.zone.is_null()
+            )
+        }
+        wrong = [i for i in ids if i not in uncovered]
+        if wrong:
+            raise InvalidInput(
+                "coverage.not_uncovered",
+                "只能为本县（市、区）尚未划入教研责任区的幼儿园填写未覆盖原因；"
+                "请刷新页面查看最新的未覆盖名单。",
+                kindergarten_ids=wrong,
+            )
         for item in data.reasons:
             reason = item.reason.strip()
             await CoverageReason.delete().where(
@@ -752,7 +788,7 @@ async def submit(actor: Principal, filing_id: int) -> s.FilingDetail:
     if filing["status"] not in EDITABLE:
         raise _transition_error("submit", filing["status"])
     now = clock.now()
-    async with atomic(lock=f"filing:{filing['county_id']}:{filing['year']}"):
+    async with atomic(lock=_lock_name(filing)):
         await topics.require_active_topic(filing["county_id"], filing["year"])
         coverage = await _coverage(actor, filing)
         if coverage.missing_reasons:
@@ -801,7 +837,7 @@ async def accept(actor: Principal, filing_id: int, data: s.AcceptIn) -> s.Filing
     require_city(actor)
     filing = await _filing_row(actor, filing_id)
     now = clock.now()
-    async with atomic(lock=f"filing:{filing['county_id']}:{filing['year']}"):
+    async with atomic(lock=_lock_name(filing)):
         await _move(actor, filing, "accept", note=data.note, now=now,
                     extra={Filing.accepted_at: now})
     return await get_filing(actor, filing_id)
@@ -821,7 +857,7 @@ async def return_filing(actor: Principal, filing_id: int, data: s.ReturnIn) -> s
         )
     filing = await _filing_row(actor, filing_id)
     now = clock.now()
-    async with atomic(lock=f"filing:{filing['county_id']}:{filing['year']}"):
+    async with atomic(lock=_lock_name(filing)):
         await _move(actor, filing, "return", note=reason, now=now,
                     extra={Filing.returned_reason: reason})
     return await get_filing(actor, filing_id)
