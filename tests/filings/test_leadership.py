@@ -134,6 +134,28 @@ async def test_roster_cannot_change_while_the_filing_waits_for_the_city(client):
     assert response.json()["code"] == "filing.locked"
 
 
+async def test_roster_cannot_be_replaced_after_the_city_accepted_the_filing(client):
+    # Arrange
+    c = await b.county(client)
+    city = await b.city(client)
+    filing_id = await b.complete_filing(client, c)
+    await client.post(f"/api/v1/filings/{filing_id}/submit", headers=c.officer)
+    accepted = await client.post(f"/api/v1/filings/{filing_id}/accept", headers=city)
+    assert accepted.status_code == 200, accepted.text
+    body = copy.deepcopy(b.ROSTER)
+    body["members"][0]["name"] = "赵新"
+    # Act
+    response = await client.put(f"/api/v1/counties/{c.id}/leadership/2026", json=body,
+                                headers=c.officer)
+    # Assert
+    assert response.status_code == 409
+    assert response.json()["code"] == "filing.locked"
+    assert "已由市教育局备案" in response.json()["detail"]
+    assert "退回" in response.json()["detail"]
+    roster = await client.get(f"/api/v1/counties/{c.id}/leadership/2026", headers=c.officer)
+    assert roster.json()["members"][0]["name"] == "王建国"
+
+
 async def test_roster_of_unknown_county_is_404(client):
     await f.user("someone", "teacher")
     headers = await f.bearer(client, "someone")

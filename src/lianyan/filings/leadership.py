@@ -59,14 +59,30 @@ def check_composition(members: list[s.LeaderIn]) -> None:
         )
 
 
-async def _refuse_while_submitted(county_id: int, year: int) -> None:
-    if await Filing.exists().where(
-        (Filing.county == county_id) & (Filing.year == year) & (Filing.status == "submitted")
-    ):
+async def _refuse_while_filed(county_id: int, year: int) -> None:
+    """Refuse to change the roster once the year's filing is with the city or accepted.
+
+    Takes the filing's lock (``filing:county:year``, the one submit and accept take), so the
+    state read here cannot change before the roster is written.
+    """
+    async with atomic(lock=f"filing:{county_id}:{year}"):
+        filing = await Filing.select(Filing.status).where(
+            (Filing.county == county_id) & (Filing.year == year)
+        ).first()
+    status = filing["status"] if filing else None
+    if status == "submitted":
         raise Conflict(
             "filing.locked",
             f"{year} 年的备案已报送，正在等待市教育局审核，领导小组名单暂时不能修改；"
             "如需修改，请联系市教育局退回。",
+            status=status,
+        )
+    if status == "accepted":
+        raise Conflict(
+            "filing.locked",
+            f"{year} 年的备案已由市教育局备案，领导小组名单不能再修改；"
+            "如需修改，请先联系市教育局将备案退回。",
+            status=status,
         )
 
 
@@ -101,7 +117,7 @@ async def save_roster(
     require_county_officer(actor, county_id)
     check_composition(data.members)
     async with atomic(lock=f"leadership:{county_id}:{year}"):
-        await _refuse_while_submitted(county_id, year)
+        await _refuse_while_filed(county_id, year)
         await _replace(county_id, year, data.members, clock.now())
         await audit.record(actor, "leadership.save", "county", county_id, year=year,
                            members=len(data.members))
@@ -117,7 +133,7 @@ async def copy_previous(actor: Principal, county_id: int, year: int) -> s.Leader
     await org.get_county(actor, county_id)
     require_county_officer(actor, county_id)
     async with atomic(lock=f"leadership:{county_id}:{year}"):
-        await _refuse_while_submitted(county_id, year)
+        await _refuse_while_filed(county_id, year)
         if await LeadershipMember.exists().where(
             (LeadershipMember.county == county_id) & (LeadershipMember.year == year)
         ):
