@@ -2,7 +2,7 @@
 
 Loaded once by ``lianyan demo`` (``make run`` calls it): a second call changes nothing. County
 names and GB/T 2260 codes are real; kindergartens and people are invented. Domains add their
-own demo data by appending a loader to ``LOADERS``.
+own demo data by adding a module to ``DEMO_MODULES``.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ LOGINS_TEXT = "\n".join(
 #: Modules of other domains with ``async def load(ids)``: each adds its own demo data.
 DEMO_MODULES: list[str] = [
     "lianyan.topics.demo",
-    "lianyan.exchanges.demo",
     "lianyan.filings.demo",
+    "lianyan.exchanges.demo",
 ]
 
 
