@@ -228,3 +228,28 @@ async def test_design_page_after_deadline_offers_only_video_and_images(client, w
         page = await client.get(f"/designs/{design_id}", headers=await _as(client, "t1"))
     assert "现在只能补充课堂视频和图片" in page.text
     assert 'value="document"' not in page.text
+
+
+@pytest.mark.parametrize("field", ["group", "kindergarten_ids", "candidate"])
+async def test_pairing_forms_with_a_superscript_number_are_a_400_with_the_chinese_message(
+    client, world, field
+):
+    # Arrange: "²".isdigit() is true but int("²") fails.
+    h = await _as(client, "lingbao")
+    url = f"/exchanges/{world.exchange_id}/pairing"
+    a = world.kgs["A"]
+    if field == "candidate":
+        target = f"{url}/suggest"
+        form = {"candidate_ids": [str(a), "²"], "group_size": "2"}
+    else:
+        target = f"{url}/confirm"
+        form = {"kindergarten_ids": [str(a), "²"] if field == "kindergarten_ids" else [str(a)],
+                f"group_{a}": "²" if field == "group" else "1",
+                f"teacher_{a}": str(world.people["t1"])}
+    groups = await ExchangeGroup.count()
+    # Act
+    response = await client.post(target, headers=h, data=form)
+    # Assert
+    assert response.status_code == 400, response.text
+    assert "“²”不是有效的数字" in response.text
+    assert await ExchangeGroup.count() == groups

@@ -18,8 +18,10 @@ from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput, LianyanError
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
+from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.org import services as org
 from lianyan.web.access import SIGNED_IN, access
+from lianyan.web.forms import int_or_none
 from lianyan.web.pages import page, pager
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -90,7 +92,7 @@ class EvaluationPages(Controller):
     include_in_schema = False
 
     @get("/", opt=access(SIGNED_IN))
-    async def index(self, actor: Principal, year: int | None = None) -> Template | Redirect:
+    async def index(self, actor: Principal, year: OptionalYear = None) -> Template | Redirect:
         """The city's scheme page; experts go to scoring, everyone else to the awards."""
         year = year or clock.today().year
         if actor.is_city:
@@ -113,7 +115,7 @@ class EvaluationPages(Controller):
         )
 
     @post("/{year:int}/scheme", opt=access(Role.CITY_ADMIN))
-    async def save_scheme(self, actor: Principal, year: int, data: Form) -> Template | Redirect:
+    async def save_scheme(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
         """Save the scheme from the form."""
         rows = _scheme_from_form(data)
         try:
@@ -125,10 +127,10 @@ class EvaluationPages(Controller):
 
     @post("/{year:int}/evaluators", opt=access(Role.CITY_ADMIN))
     async def save_evaluators(
-        self, actor: Principal, year: int, data: Form
+        self, actor: Principal, year: YearParam, data: Form
     ) -> Template | Redirect:
         """Name the experts who score the year."""
-        ids = [int(v) for v in _many(data.get("person_id")) if v.isdigit()]
+        ids = [i for i in map(int_or_none, _many(data.get("person_id"))) if i is not None]
         try:
             await services.put_evaluators(actor, year, s.EvaluatorsIn(person_ids=ids))
         except LianyanError as exc:
@@ -158,7 +160,7 @@ class EvaluationPages(Controller):
     async def scores(
         self,
         actor: Principal,
-        year: int,
+        year: YearParam,
         kind: s.CandidateKind = "zone",
         county_id: int | None = None,
         q: str | None = None,
@@ -170,7 +172,7 @@ class EvaluationPages(Controller):
                                   limit=limit, offset=offset)
 
     @post("/{year:int}/scores", opt=access(*SCORERS))
-    async def save_scores(self, actor: Principal, year: int, data: Form) -> Template | Redirect:
+    async def save_scores(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
         """Save the scores typed into the table (blank cells are left alone)."""
         kind = _one(data.get("kind")) or "zone"
         entries = []
@@ -195,12 +197,12 @@ class EvaluationPages(Controller):
                     awards=awards, error=error)
 
     @get("/{year:int}/awards", opt=access(SIGNED_IN))
-    async def awards(self, actor: Principal, year: int) -> Template:
+    async def awards(self, actor: Principal, year: YearParam) -> Template:
         """The award list: published for everyone; being prepared for the city."""
         return await self._awards(actor, year)
 
     @post("/{year:int}/awards", opt=access(Role.CITY_ADMIN))
-    async def create_award(self, actor: Principal, year: int, data: Form) -> Template | Redirect:
+    async def create_award(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
         """Designate an award (from the score page)."""
         values = {"kind": _one(data.get("kind")), "candidate_id": _one(data.get("candidate_id")),
                   "note": _one(data.get("note"))}
@@ -212,7 +214,7 @@ class EvaluationPages(Controller):
 
     @post("/{year:int}/awards/{award_id:int}/delete", opt=access(Role.CITY_ADMIN))
     async def delete_award(
-        self, actor: Principal, year: int, award_id: int
+        self, actor: Principal, year: YearParam, award_id: int
     ) -> Template | Redirect:
         """Withdraw an award before publication."""
         try:
@@ -222,7 +224,7 @@ class EvaluationPages(Controller):
         return Redirect(f"/evaluation/{year}/awards", status_code=303)
 
     @post("/{year:int}/awards/publish", opt=access(Role.CITY_ADMIN))
-    async def publish(self, actor: Principal, year: int) -> Template | Redirect:
+    async def publish(self, actor: Principal, year: YearParam) -> Template | Redirect:
         """Publish the award list."""
         try:
             await services.publish_awards(actor, year)

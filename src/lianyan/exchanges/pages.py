@@ -28,6 +28,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.org import services as org
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
+from lianyan.web.forms import int_or_none
 from lianyan.web.home import register_section
 from lianyan.web.pages import page
 
@@ -47,8 +48,7 @@ def _text(form: Form, name: str) -> str:
 
 
 def _int(form: Form, name: str) -> int | None:
-    value = _text(form, name)
-    return int(value) if value.isdigit() else None
+    return int_or_none(_text(form, name))
 
 
 def _when(form: Form, name: str, label: str) -> dt.datetime:
@@ -241,7 +241,8 @@ class ExchangePages(Controller):
         """Ask for a suggestion and show it in the editor with its reasons."""
         form = await request.form()
         exchange, _ = await services.visible_exchange(actor, exchange_id)
-        ids = [int(v) for v in form.getall("candidate_ids") if str(v).isdigit()]
+        ids = [i for i in (int_or_none(str(v)) for v in form.getall("candidate_ids"))
+               if i is not None]
         size = 3 if _text(form, "group_size") == "3" else 2
         error = None
         unpaired: list[dict[str, Any]] = []
@@ -282,7 +283,7 @@ class ExchangePages(Controller):
         form = await request.form()
         rows: list[dict[str, Any]] = []
         for kg in form.getall("kindergarten_ids"):
-            if not str(kg).isdigit():
+            if int_or_none(str(kg)) is None:
                 continue
             rows.append({
                 "kindergarten_id": int(kg),
@@ -290,7 +291,7 @@ class ExchangePages(Controller):
                 "teacher_id": _int(form, f"teacher_{kg}"),
             })  # fmt: skip
         reasons = {int(k[7:]): _text(form, k) for k in form if k.startswith("reason_")
-                   and k[7:].isdigit()}  # fmt: skip
+                   and k[7:].isascii() and k[7:].isdigit()}  # fmt: skip
         numbers = sorted({r["group"] for r in rows if r["group"]})
         try:
             missing = [r for r in rows if r["group"] and not r["teacher_id"]]

@@ -25,6 +25,8 @@ from lianyan.web.access import SIGNED_IN, access
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
 YearParam = Annotated[int, Parameter(ge=2000, le=2100)]
+#: An optional ``?year=`` (the bounds must sit on the whole ``int | None``, not inside it).
+OptionalYear = Annotated[int | None, Parameter(ge=2000, le=2100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Writers of a county's filing; the services refuse the city with a message saying why.
 WRITERS = (Role.COUNTY_OFFICER, Role.CITY_ADMIN)
@@ -37,19 +39,19 @@ class LeadershipController(Controller):
     tags = ["filings"]
 
     @get("/{year:int}", opt=access(SIGNED_IN))
-    async def get_roster(self, actor: Principal, county_id: int, year: int) -> s.LeadershipOut:
+    async def get_roster(self, actor: Principal, county_id: int, year: YearParam) -> s.LeadershipOut:
         """The county's leadership group for the year."""
         return await leadership.get_roster(actor, county_id, year)
 
     @put("/{year:int}", opt=access(*WRITERS))
     async def save_roster(
-        self, actor: Principal, county_id: int, year: int, data: s.LeadershipIn
+        self, actor: Principal, county_id: int, year: YearParam, data: s.LeadershipIn
     ) -> s.LeadershipOut:
         """Replace the group: one 组长, one 副组长, ≥ 1 成员 (``leadership.composition``)."""
         return await leadership.save_roster(actor, county_id, year, data)
 
     @post("/{year:int}/copy-previous", opt=access(*WRITERS))
-    async def copy_previous(self, actor: Principal, county_id: int, year: int) -> s.LeadershipOut:
+    async def copy_previous(self, actor: Principal, county_id: int, year: YearParam) -> s.LeadershipOut:
         """Start the year's group from the most recent earlier year's."""
         return await leadership.copy_previous(actor, county_id, year)
 
@@ -62,7 +64,7 @@ class ThemeController(Controller):
 
     @get("/", opt=access(SIGNED_IN))
     async def list_themes(
-        self, actor: Principal, year: int | None = None, limit: Limit = 50, offset: Offset = 0
+        self, actor: Principal, year: OptionalYear = None, limit: Limit = 50, offset: Offset = 0
     ) -> Page[s.ThemeOut]:
         """Themes of a year (``?year=``) or all."""
         items, total = await themes.list_themes(actor, year=year, limit=limit, offset=offset)
@@ -93,12 +95,12 @@ class DeadlineController(Controller):
     tags = ["filings"]
 
     @get("/{year:int}", opt=access(SIGNED_IN))
-    async def get_deadline(self, actor: Principal, year: int) -> s.DeadlineOut:
+    async def get_deadline(self, actor: Principal, year: YearParam) -> s.DeadlineOut:
         """The deadline of a year."""
         return await themes.get_deadline(actor, year)
 
     @put("/{year:int}", opt=access(Role.CITY_ADMIN))
-    async def set_deadline(self, actor: Principal, year: int, data: s.DeadlineIn) -> s.DeadlineOut:
+    async def set_deadline(self, actor: Principal, year: YearParam, data: s.DeadlineIn) -> s.DeadlineOut:
         """Set the deadline of a year."""
         return await themes.set_deadline(actor, year, data)
 
@@ -120,7 +122,7 @@ class FilingController(Controller):
     async def list_filings(
         self,
         actor: Principal,
-        year: int | None = None,
+        year: OptionalYear = None,
         county_id: int | None = None,
         status: Literal["draft", "submitted", "accepted", "returned"] | None = None,
         limit: Limit = 50,

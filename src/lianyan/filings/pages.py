@@ -25,10 +25,12 @@ from lianyan.files.store import ObjectStore
 from lianyan.filings import compliance, leadership, services, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import sees_unpublished
+from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.labels import ACTIVITY_FORM, FILING_STATUS, POSITION
 from lianyan.org import services as org
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
+from lianyan.web.forms import int_or_none
 from lianyan.web.home import register_section
 from lianyan.web.pages import page
 
@@ -85,6 +87,22 @@ def _default_county(actor: Principal, county_id: int | None) -> int | None:
         actor.counties(Role.ZONE_OFFICER)
     )
     return own[0] if own else None
+
+
+def _year(value: str) -> int | None:
+    """A year typed into a form (2000–2100), or ``None`` when left empty."""
+    year = int_or_none(value)
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidInput("request.invalid", f"年度“{year}”不在 2000–2100 之间，请检查后重新填写。")
+    return year
+
+
+def _required(data: Any, name: str, label: str) -> int:
+    """A number the form must carry (a hidden field): 400 when it is missing."""
+    value = int_or_none(_one(data.get(name)))
+    if value is None:
+        raise InvalidInput("request.invalid", f"缺少{label}，请刷新页面后重试。")
+    return value
 
 
 def _back(county_id: int, year: int, anchor: str = "") -> Redirect:
@@ -190,7 +208,7 @@ class FilingPages(Controller):
 
     @get("/workspace", opt=access(Role.COUNTY_OFFICER, Role.CITY_ADMIN, Role.ZONE_OFFICER))
     async def workspace(
-        self, actor: Principal, county_id: int | None = None, year: int | None = None
+        self, actor: Principal, county_id: int | None = None, year: OptionalYear = None
     ) -> Template:
         """The county's filing of a year: checklist, roster, plan, activities, directions."""
         return await self._workspace(actor, county_id, year)
@@ -211,7 +229,7 @@ class FilingPages(Controller):
     @post("/workspace/create", opt=access(Role.COUNTY_OFFICER))
     async def create(self, actor: Principal, data: Form) -> Template | Redirect:
         """Open the filing of the county and year."""
-        county_id, year = int(_one(data.get("county_id"))), int(_one(data.get("year")))
+        county_id, year = _required(data, "county_id", "县（市、区）"), _year(_one(data.get("year")))
 
         async def action() -> None:
             await services.create_filing(actor, s.FilingIn(county_id=county_id, year=year))
@@ -220,7 +238,7 @@ class FilingPages(Controller):
 
     @post("/roster/{county_id:int}/{year:int}", opt=access(Role.COUNTY_OFFICER))
     async def save_roster(
-        self, actor: Principal, county_id: int, year: int, data: Form
+        self, actor: Principal, county_id: int, year: YearParam, data: Form
     ) -> Template | Redirect:
         """Save the leadership group from the form rows."""
         rows, body = _roster_from_form(data)
@@ -233,7 +251,7 @@ class FilingPages(Controller):
 
     @post("/roster/{county_id:int}/{year:int}/copy", opt=access(Role.COUNTY_OFFICER))
     async def copy_roster(
-        self, actor: Principal, county_id: int, year: int
+        self, actor: Principal, county_id: int, year: YearParam
     ) -> Template | Redirect:
         """Start the year's group from last year's."""
 
@@ -421,7 +439,7 @@ class FilingPages(Controller):
         )
 
     @get("/inbox", opt=access(Role.CITY_ADMIN))
-    async def inbox(self, actor: Principal, year: int | None = None) -> Template:
+    async def inbox(self, actor: Principal, year: OptionalYear = None) -> Template:
         """Submitted filings waiting for the city, the year's themes and deadline."""
         return await self._inbox(actor, year)
 
@@ -436,7 +454,7 @@ class FilingPages(Controller):
     async def create_theme(self, actor: Principal, data: Form) -> Template | Redirect:
         """Add a theme of the year."""
         values = {k: _one(data.get(k)) for k in ("year", "title", "description")}
-        year = int(values["year"]) if values["year"].isdigit() else clock.today().year
+        year = _year(values["year"]) or clock.today().year
 
         async def action() -> None:
             await themes.create_theme(actor, _convert(values, s.ThemeIn))
@@ -457,7 +475,7 @@ class FilingPages(Controller):
     async def set_deadline(self, actor: Principal, data: Form) -> Template | Redirect:
         """Set the year's deadline."""
         year_text = _one(data.get("year"))
-        year = int(year_text) if year_text.isdigit() else clock.today().year
+        year = _year(year_text) or clock.today().year
 
         async def action() -> None:
             await themes.set_deadline(
@@ -469,7 +487,7 @@ class FilingPages(Controller):
     # Published plans and the compliance board ----------------------------------------------
 
     @get("/plans", opt=access(SIGNED_IN))
-    async def plans(self, actor: Principal, year: int | None = None) -> Template:
+    async def plans(self, actor: Principal, year: OptionalYear = None) -> Template:
         """Every county's accepted plan of the year (公开本地教研活动计划)."""
         year = year or clock.today().year
         accepted, _ = await services.list_filings(actor, year=year, status="accepted", limit=200)
@@ -477,7 +495,7 @@ class FilingPages(Controller):
 
     @get("/compliance", opt=access(Role.CITY_ADMIN))
     async def compliance_board(
-        self, actor: Principal, year: int | None = None, sort: str = "topics",
+        self, actor: Principal, year: OptionalYear = None, sort: str = "topics",
         order: str = "asc",
     ) -> Template:
         """The compliance board with sortable columns and the Excel export."""

@@ -1,0 +1,21 @@
+"""Form numbers: ASCII digits only; "²" or "٣" is a 400 with a Chinese message, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from lianyan.errors import InvalidInput
+from lianyan.web.forms import int_or_none
+
+
+@pytest.mark.parametrize(("value", "expected"), [("42", 42), (" 7 ", 7), ("", None), (None, None)])
+def test_int_or_none_reads_ascii_digits_and_empty_fields(value, expected):
+    assert int_or_none(value) == expected
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１２", "-1", "1.5", "abc"])
+def test_int_or_none_refuses_anything_else_with_a_chinese_message(value):
+    with pytest.raises(InvalidInput) as raised:
+        int_or_none(value)
+    assert raised.value.code == "request.invalid"
+    assert "不是有效的数字" in raised.value.detail
