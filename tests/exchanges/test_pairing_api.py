@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+
 from lianyan import clock
 from lianyan.exchanges import services
 from lianyan.exchanges.tables import ExchangeGroup, Notification, OutboxMessage, Participant
@@ -255,3 +258,90 @@ async def test_suggest_is_fast_path_constant_queries(world: World):
         )
     assert few[0] == many[0]
     assert len(result.groups) == 11
+
+
+async def _start_design_elsewhere(world: World) -> asyncio.Task:
+    """t2 starts a design in a request of its own (its own transaction), as a concurrent
+    request would."""
+    from lianyan.exchanges import designs
+    from lianyan.exchanges import schemas as s
+
+    actor = await world.actor("t2")
+    return asyncio.create_task(
+        designs.create_design(actor, world.exchange_id, s.DesignIn()),
+        context=contextvars.Context(),
+    )
+
+
+async def _designs_are_intact(world: World) -> None:
+    """Every design of the exchange still has its participant and the same teacher."""
+    from lianyan.exchanges.tables import Design
+
+    rows = await Design.select(Design.id, Design.participant.teacher.as_alias("teacher")).where(
+        Design.exchange == world.exchange_id
+    )
+    assert all(r["teacher"] == world.people["t2"] for r in rows)
+
+
+async def test_design_started_while_groups_are_being_checked_is_never_lost(
+    client, world: World, store, monkeypatch
+):
+    # Arrange: t2's design is started right after put_groups has read who has a design
+    # (before the fix those reads ran outside the lock create_design now shares).
+    original = services._groups
+    started: list[asyncio.Task] = []
+
+    async def groups_then_design_elsewhere(*args, **kwargs):
+        result = await original(*args, **kwargs)
+        if not started:
+            started.append(await _start_design_elsewhere(world))
+            await asyncio.wait(started, timeout=1)
+        return result
+
+    monkeypatch.setattr(services, "_groups", groups_then_design_elsewhere)
+    body = {"groups": [
+        _members((world.kgs["C"], world.people["t3"]), (world.kgs["D"], world.people["t4"])),
+    ]}
+    # Act: the organiser drops t2's kindergarten (B).
+    response = await client.put(f"/api/v1/exchanges/{world.exchange_id}/groups", json=body,
+                                headers=await headers(client, "lingbao"))
+    created = await asyncio.gather(*started, return_exceptions=True)
+    # Assert: either the design exists and B is still in, or B is out and no design was made.
+    from lianyan.exchanges.tables import Design
+
+    designs = await Design.count().where(Design.exchange == world.exchange_id)
+    if response.status_code == 200:
+        assert designs == 0
+        assert isinstance(created[0], Exception)
+        assert getattr(created[0], "code", None) == "design.not_participant"
+    else:
+        assert response.json()["code"] == "pairing.has_design"
+        assert designs == 1
+    await _designs_are_intact(world)
+
+
+async def test_concurrent_design_and_regrouping_never_lose_a_design(client, world: World, store):
+    from lianyan.exchanges import designs
+    from lianyan.exchanges import schemas as s
+    from lianyan.exchanges.tables import Design
+
+    body = {"groups": [
+        _members((world.kgs["C"], world.people["t3"]), (world.kgs["D"], world.people["t4"])),
+    ]}
+    h = await headers(client, "lingbao")
+    actor = await world.actor("t2")
+    # Act
+    created, regrouped = await asyncio.gather(
+        designs.create_design(actor, world.exchange_id, s.DesignIn()),
+        client.put(f"/api/v1/exchanges/{world.exchange_id}/groups", json=body, headers=h),
+        return_exceptions=True,
+    )
+    # Assert
+    count = await Design.count().where(Design.exchange == world.exchange_id)
+    if isinstance(created, Exception):
+        assert regrouped.status_code == 200 and count == 0
+    else:
+        assert regrouped.status_code == 409
+        assert regrouped.json()["code"] == "pairing.has_design"
+        assert count == 1
+    await _designs_are_intact(world)

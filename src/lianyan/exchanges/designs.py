@@ -29,12 +29,13 @@ from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import sections as extract
 from lianyan.exchanges.services import local, visible_exchange
-from lianyan.exchanges.tables import Design, DesignVersion
+from lianyan.exchanges.tables import Design, DesignVersion, Participant
 from lianyan.exchanges.visibility import Standing, sees_design, sees_every_design
 from lianyan.files import services as files
 from lianyan.files import sniff
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
+from lianyan.files.uploads import adopt
 
 NOT_FOUND = ("design.not_found", "没有找到该教学设计。")
 #: Most images one version may hold.
@@ -140,7 +141,17 @@ async def create_design(actor: Principal, exchange_id: int, data: s.DesignIn) ->
     if clock.now() >= exchange.comment_deadline:
         raise Conflict("design.closed", "本次活动已经结束，不能再创建教学设计。")
     participant_id = min(standing.teaching)
-    async with atomic(lock=f"design-of:{participant_id}"):
+    # The grouping's lock first (put_groups takes it), then the participant's own.
+    async with atomic(lock=f"exchange-groups:{exchange_id}"), atomic(
+        lock=f"design-of:{participant_id}"
+    ):
+        if not await Participant.exists().where(
+            (Participant.id == participant_id) & (Participant.teacher == actor.person_id)
+        ):
+            raise Conflict(
+                "design.not_participant",
+                "分组刚刚调整，您已不是本次活动的执教教师；请刷新页面查看最新分组。",
+            )
         existing = await Design.select(Design.id).where(
             Design.participant == participant_id
         ).first()
@@ -404,13 +415,9 @@ async def add_uploaded_version(
         )
     context = await design_context(actor, design_id)
     _check_upload_allowed(context, data.kind, clock.now())
-    try:
-        from lianyan.files.uploads import adopt  # type: ignore[attr-defined]
-    except ImportError:
-        raise Conflict(
-            "upload.unavailable", "断点续传功能尚未开放，请暂时直接上传视频。"
-        ) from None
-    async with atomic(lock=f"design-versions:{design_id}"):
+    # One transaction: the adopted file and its version commit together; _write_version
+    # takes the design's version lock itself.
+    async with atomic():
         stored = await adopt(
             file_id=data.file_id, person_id=actor.person_id, owner_type="design",
             owner_id=design_id, kind=SNIFF_KIND[data.kind],

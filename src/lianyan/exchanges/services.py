@@ -501,63 +501,74 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
     """
     exchange, standing = await visible_exchange(actor, exchange_id)
     _require_organiser(standing)
-    if clock.now() >= exchange.design_deadline:
-        raise Conflict("pairing.closed", "教学设计提交已经截止，不能再调整分组。")
-    layout = [[m.kindergarten_id for m in g.members] for g in data.groups]
-    kg_ids = sorted({k for group in layout for k in group})
-    existing = await Participant.select(
-        Participant.id, Participant.kindergarten, Participant.teacher, Participant.group
-    ).where(Participant.exchange == exchange_id)
-    # Current participants too: a refusal to drop one names it.
-    candidates = await candidates_by_id(sorted({*kg_ids, *(r["kindergarten"] for r in existing)}))
-    problems = pairing.validate_groups(layout, {k: candidates[k] for k in kg_ids if k in candidates})
-    if problems:
-        first = problems[0]
-        error = Conflict if first.code == "pairing.same_county" else InvalidInput
-        raise error(
-            first.code,
-            first.message + "。",
-            problems=[
-                {"code": p.code, "message": p.message, "group": p.group_index + 1,
-                 "kindergarten_ids": list(p.kindergarten_ids)}
-                for p in problems
-            ],
-        )
-    if len({candidates[k].county_id for k in kg_ids}) < 2:
-        raise Conflict("pairing.one_county", "同研异构活动至少需要两个县（市、区）的幼儿园参加。")
-    wanted = {m.kindergarten_id: m.teacher_id for g in data.groups for m in g.members}
-    teachers = await _teachers_of(sorted(set(wanted.values())))
-    for kg_id, teacher_id in wanted.items():
-        teacher = teachers.get(teacher_id)
-        if teacher is None or kg_id not in teacher["kindergartens"]:
-            raise InvalidInput(
-                "pairing.teacher",
-                f"所选执教教师不是{candidates[kg_id].name}的教师，请重新选择。",
-                kindergarten_id=kg_id, teacher_id=teacher_id,
-            )
-    teacher_ids = list(wanted.values())
-    if len(set(teacher_ids)) != len(teacher_ids):
-        raise InvalidInput("pairing.teacher", "同一位教师只能代表一所幼儿园执教。")
-    with_design = {
-        r["participant"]
-        for r in await Design.select(Design.participant).where(Design.exchange == exchange_id)
-    }
-    current = {r["kindergarten"]: r for r in existing}
-    for kg_id, row in current.items():
-        if row["id"] in with_design and wanted.get(kg_id) != row["teacher"]:
-            name = candidates[kg_id].name
-            raise Conflict(
-                "pairing.has_design",
-                f"{name}已经开始上传教学设计，不能移出本次活动或更换执教教师。",
-                kindergarten_id=kg_id,
-            )
-    before = await _groups(exchange_id, exchange.groups_confirmed_at)
-    old_mates = {
-        m.kindergarten_id: (m.teacher_id, frozenset(x.kindergarten_id for x in g.members))
-        for g in before.groups for m in g.members
-    }  # fmt: skip
     now = clock.now()
     async with atomic(lock=f"exchange-groups:{exchange_id}"):
+        # Everything below is read under the lock: create_design takes it too, so a design
+        # started meanwhile is seen (and its participant kept) instead of being cascaded away.
+        fresh = await Exchange.select(
+            Exchange.design_deadline, Exchange.groups_confirmed_at
+        ).where(Exchange.id == exchange_id).first()
+        if fresh is None or clock.now() >= fresh["design_deadline"]:
+            raise Conflict("pairing.closed", "教学设计提交已经截止，不能再调整分组。")
+        layout = [[m.kindergarten_id for m in g.members] for g in data.groups]
+        kg_ids = sorted({k for group in layout for k in group})
+        existing = await Participant.select(
+            Participant.id, Participant.kindergarten, Participant.teacher, Participant.group
+        ).where(Participant.exchange == exchange_id)
+        # Current participants too: a refusal to drop one names it.
+        candidates = await candidates_by_id(
+            sorted({*kg_ids, *(r["kindergarten"] for r in existing)})
+        )
+        problems = pairing.validate_groups(
+            layout, {k: candidates[k] for k in kg_ids if k in candidates}
+        )
+        if problems:
+            first = problems[0]
+            error = Conflict if first.code == "pairing.same_county" else InvalidInput
+            raise error(
+                first.code,
+                first.message + "。",
+                problems=[
+                    {"code": p.code, "message": p.message, "group": p.group_index + 1,
+                     "kindergarten_ids": list(p.kindergarten_ids)}
+                    for p in problems
+                ],
+            )
+        if len({candidates[k].county_id for k in kg_ids}) < 2:
+            raise Conflict(
+                "pairing.one_county", "同研异构活动至少需要两个县（市、区）的幼儿园参加。"
+            )
+        wanted = {m.kindergarten_id: m.teacher_id for g in data.groups for m in g.members}
+        teachers = await _teachers_of(sorted(set(wanted.values())))
+        for kg_id, teacher_id in wanted.items():
+            teacher = teachers.get(teacher_id)
+            if teacher is None or kg_id not in teacher["kindergartens"]:
+                raise InvalidInput(
+                    "pairing.teacher",
+                    f"所选执教教师不是{candidates[kg_id].name}的教师，请重新选择。",
+                    kindergarten_id=kg_id, teacher_id=teacher_id,
+                )
+        teacher_ids = list(wanted.values())
+        if len(set(teacher_ids)) != len(teacher_ids):
+            raise InvalidInput("pairing.teacher", "同一位教师只能代表一所幼儿园执教。")
+        with_design = {
+            r["participant"]
+            for r in await Design.select(Design.participant).where(Design.exchange == exchange_id)
+        }
+        current = {r["kindergarten"]: r for r in existing}
+        for kg_id, row in current.items():
+            if row["id"] in with_design and wanted.get(kg_id) != row["teacher"]:
+                name = candidates[kg_id].name
+                raise Conflict(
+                    "pairing.has_design",
+                    f"{name}已经开始上传教学设计，不能移出本次活动或更换执教教师。",
+                    kindergarten_id=kg_id,
+                )
+        before = await _groups(exchange_id, fresh["groups_confirmed_at"])
+        old_mates = {
+            m.kindergarten_id: (m.teacher_id, frozenset(x.kindergarten_id for x in g.members))
+            for g in before.groups for m in g.members
+        }  # fmt: skip
         old_groups = await ExchangeGroup.select(ExchangeGroup.id, ExchangeGroup.number).where(
             ExchangeGroup.exchange == exchange_id
         )
