@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import os
 import shutil
 import sys
@@ -49,11 +51,11 @@ async def generate_all(outdir: Path) -> list[Path]:
     settings = Settings.from_env()
     await db.start()
     try:
-        await db.migrate()
+        with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints each step
+            await db.migrate()
         with clock.pinned(clock.now().replace(year=2026, month=12, day=28)):
             world = await build_world(activities=30)
-            context = Context(city_name=settings.city_name, city_bureau=settings.city_bureau,
-                              today=clock.today())
+            context = Context.from_settings(settings)
             files = []
             for kind in KINDS:
                 who = "lingbao" if KINDS[kind].scope == "county" else "city"

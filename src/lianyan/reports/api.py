@@ -8,7 +8,6 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.files.store import ObjectStore
@@ -23,12 +22,6 @@ from lianyan.web.access import access
 REPORTERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 
 
-def context_of(settings: Settings) -> Context:
-    """The deployment's names and today's date, as the reports need them."""
-    return Context(city_name=settings.city_name, city_bureau=settings.city_bureau,
-                   today=clock.today())
-
-
 class ReportController(Controller):
     """``/api/v1/reports``."""
 
@@ -39,7 +32,7 @@ class ReportController(Controller):
     async def request_report(self, actor: Principal, settings: Settings,
                              data: ReportIn) -> Response[ReportAccepted]:
         """Queue a report; poll ``GET /api/v1/reports/{id}`` until it is done or failed."""
-        accepted = await services.request_report(actor, data, context=context_of(settings))
+        accepted = await services.request_report(actor, data, context=Context.from_settings(settings))
         return Response(accepted, status_code=202,
                         headers={"Location": f"/api/v1/reports/{accepted.id}"})
 

@@ -34,7 +34,6 @@ def add_commands(sub: Any) -> None:
 
 async def make_report(args: argparse.Namespace, settings: Any) -> tuple[str, bytes]:
     """Resolve the county code and generate the report; return its name and bytes."""
-    from lianyan import clock
     from lianyan.errors import NotFound
     from lianyan.org.tables import County
     from lianyan.reports import services
@@ -50,10 +49,8 @@ async def make_report(args: argparse.Namespace, settings: Any) -> tuple[str, byt
         county_id = row["id"]
     params = ReportParams(county_id=county_id, year=args.year, topic_id=args.topic,
                           exchange_id=args.exchange)
-    context = Context(city_name=settings.city_name, city_bureau=settings.city_bureau,
-                      today=clock.today())
     return await services.generate(
-        services.system_principal(), args.kind, params, context=context,
+        services.system_principal(), args.kind, params, context=Context.from_settings(settings),
         fonts=ReportFonts.from_attributes(settings.fonts),
     )
 

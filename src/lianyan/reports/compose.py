@@ -46,6 +46,9 @@ class Composer:
     def __init__(self, fonts: ReportFonts | None = None) -> None:
         self.writer = ReportWriter(fonts=fonts) if fonts is not None else ReportWriter()
         self._body = self.writer.document.element.body
+        # Looked up once: ``body.sectPr`` searches the body's children from the start, which
+        # made adding N paragraphs cost N² (the writer keeps the same element to the end).
+        self._end = self._body.sectPr
         self._templates: dict[tuple[str, Any], etree._Element] = {}
         self._toc: etree._Element | None = None
         self._toc_entries: list[tuple[int, str]] = []
@@ -74,8 +77,8 @@ class Composer:
             p = make()._p
             self._templates[key] = copy.deepcopy(p)
         else:
-            p = copy.deepcopy(template)
-            self._body.sectPr.addprevious(p)
+            p = template.__copy__()  # lxml copies an element with its subtree
+            self._end.addprevious(p)
         _set_text(p, text)
 
     # The writer's own parts ---------------------------------------------------------------
@@ -90,11 +93,9 @@ class Composer:
 
     def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], **options: Any
               ) -> Table:
-        """A table with a repeated header row (``ReportWriter.add_table``)."""
-        return self.writer.add_table(
-            header, ([clean(c) if isinstance(c, str) else c for c in row] for row in rows),
-            **options,
-        )
+        """A table with a repeated header row (``ReportWriter.add_table``, which escapes the
+        cells and drops characters XML forbids)."""
+        return self.writer.add_table(header, rows, **options)
 
     def table_of_contents(self) -> None:
         """A table of contents over the level 1–2 headings that follow, then a page break.

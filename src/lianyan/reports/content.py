@@ -19,9 +19,19 @@ import msgspec
 from lianyan import clock, labels
 from lianyan.auth.principal import Principal
 from lianyan.errors import Conflict, Forbidden, InvalidInput
+from lianyan.evaluation import services as evaluation
+from lianyan.exchanges import designs as exchange_designs
+from lianyan.exchanges import services as exchanges
+from lianyan.filings import compliance, leadership
+from lianyan.filings import services as filings
+from lianyan.org import services as org
+from lianyan.org.dashboard import coverage_by_county
 from lianyan.reports import data
 from lianyan.reports.kinds import KINDS, PARAM_NAMES, title_for
 from lianyan.reports.schemas import ReportParams
+from lianyan.settings import Settings
+from lianyan.topics import services as topics
+from lianyan.topics.rules import ACTIVE
 
 #: Rows a report may hold; far beyond any real filing, it only bounds a runaway query.
 MAX_ROWS = 1_000_000
@@ -33,6 +43,12 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     city_name: str
     city_bureau: str
     today: dt.date
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        """The deployment's names from the settings, and today in the city's time zone."""
+        return cls(city_name=settings.city_name, city_bureau=settings.city_bureau,
+                   today=clock.today())
 
 
 class Target(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,10 +94,6 @@ async def resolve(actor: Principal, kind: str, params: ReportParams, context: Co
     (the county, topic or exchange does not exist or is not visible to the caller) or
     ``Forbidden`` (visible, but not the caller's to report on).
     """
-    from lianyan.exchanges import services as exchanges
-    from lianyan.org import services as org
-    from lianyan.topics import services as topics
-
     if kind not in KINDS:
         raise InvalidInput("report.kind", "没有这种报表。", kinds=list(KINDS))
     _require_params(kind, params)
@@ -440,8 +452,6 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 async def _filing(actor: Principal, county_id: int, year: int, county_name: str,
                   what: str) -> Any:
-    from lianyan.filings import services as filings
-
     filing = await filings.find_filing(actor, county_id, year)
     if filing is None:
         raise _empty(
@@ -453,9 +463,6 @@ async def _filing(actor: Principal, county_id: int, year: int, county_name: str,
 
 async def _leadership_roster(actor: Principal, params: ReportParams, target: Target,
                              context: Context) -> LeadershipRoster:
-    from lianyan.filings import leadership
-    from lianyan.org import services as org
-
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
     roster = await leadership.get_roster(actor, county.id, params.year)  # type: ignore[arg-type]
     if not roster.members:
@@ -476,9 +483,6 @@ async def _leadership_roster(actor: Principal, params: ReportParams, target: Tar
 
 async def _activity_filing(actor: Principal, params: ReportParams, target: Target,
                            context: Context) -> ActivityFiling:
-    from lianyan.filings import services as filings
-    from lianyan.org import services as org
-
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
     year: int = params.year  # type: ignore[assignment]
     filing = await _filing(actor, county.id, year, county.name, "附件2")
@@ -503,9 +507,6 @@ async def _activity_filing(actor: Principal, params: ReportParams, target: Targe
 
 async def _research_directions(actor: Principal, params: ReportParams, target: Target,
                                context: Context) -> ResearchDirections:
-    from lianyan.filings import services as filings
-    from lianyan.org import services as org
-
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
     year: int = params.year  # type: ignore[assignment]
     filing = await _filing(actor, county.id, year, county.name, "附件3")
@@ -524,9 +525,6 @@ async def _research_directions(actor: Principal, params: ReportParams, target: T
 
 async def _topic_list(actor: Principal, params: ReportParams, target: Target,
                       context: Context) -> TopicList:
-    from lianyan.filings import compliance
-    from lianyan.topics import services as topics
-
     year: int = params.year  # type: ignore[assignment]
     board = await compliance.board(actor, year)
     order = {row.county_id: index for index, row in enumerate(
@@ -562,8 +560,6 @@ async def _topic_list(actor: Principal, params: ReportParams, target: Target,
 
 async def _topic_application(actor: Principal, params: ReportParams, target: Target,
                              context: Context) -> TopicApplication:
-    from lianyan.topics import services as topics
-
     topic = await topics.get_topic(actor, params.topic_id)  # type: ignore[arg-type]
     cards = await data.people([p for p in [topic.host_id, *topic.member_ids] if p is not None])
 
@@ -603,9 +599,6 @@ def _sections(version: Any) -> list[tuple[str, str | None]]:
 
 async def _exchange_record(actor: Principal, params: ReportParams, target: Target,
                            context: Context) -> ExchangeRecord:
-    from lianyan.exchanges import designs as exchange_designs
-    from lianyan.exchanges import services as exchanges
-
     exchange_id: int = params.exchange_id  # type: ignore[assignment]
     exchange, _ = await exchanges.visible_exchange(actor, exchange_id)
     groups = await exchanges.get_groups(actor, exchange_id)
@@ -663,13 +656,6 @@ def _award_rows(items: list[Any]) -> list[AwardRow]:
 
 async def _annual_summary(actor: Principal, params: ReportParams, target: Target,
                           context: Context) -> AnnualSummary:
-    from lianyan.evaluation import services as evaluation
-    from lianyan.filings import leadership
-    from lianyan.filings import services as filings
-    from lianyan.org import services as org
-    from lianyan.org.dashboard import coverage_by_county
-    from lianyan.topics.rules import ACTIVE
-
     year: int = params.year  # type: ignore[assignment]
     scope = [params.county_id] if params.county_id is not None else None
     coverage = await coverage_by_county(scope)
@@ -722,9 +708,6 @@ async def _annual_summary(actor: Principal, params: ReportParams, target: Target
 
 async def _results_compilation(actor: Principal, params: ReportParams, target: Target,
                                context: Context) -> ResultsCompilation:
-    from lianyan.exchanges import designs as exchange_designs
-    from lianyan.topics import services as topics
-
     year: int = params.year  # type: ignore[assignment]
     highlights = await data.accepted_highlights(year)
     design_rows = await data.designs_of([h["exchange_id"] for h in highlights])
@@ -775,8 +758,6 @@ async def _results_compilation(actor: Principal, params: ReportParams, target: T
 
 async def _award_list(actor: Principal, params: ReportParams, target: Target,
                       context: Context) -> AwardList:
-    from lianyan.evaluation import services as evaluation
-
     year: int = params.year  # type: ignore[assignment]
     awards = await evaluation.list_awards(actor, year)
     if not awards.items:

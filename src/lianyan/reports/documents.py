@@ -20,8 +20,9 @@ from lianyan.reports.docx import ReportFonts, display_width, format_date_cn, out
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NOT_FILLED = "（未填写）"
-#: Characters of 二号 (22 pt) on a line of the 156 mm text block.
-TITLE_CHARS_PER_LINE = 20
+#: Characters of 二号 (22 pt) on a line of the 156 mm text block: 20, less a margin for the
+#: digits, which run wider than half a character in most faces.
+TITLE_CHARS_PER_LINE = 18
 
 
 def _n(number: int, level: int) -> str:
@@ -99,7 +100,7 @@ def activity_filing(doc: Composer, report: c.ActivityFiling) -> None:
 
 
 #: Nine columns on 156 mm: the activity's name gets what the short columns leave.
-ACTIVITY_WIDTHS_MM = (11, 19, 32, 17, 19, 21, 17, 10, 10)
+ACTIVITY_WIDTHS_MM = (11, 19, 30, 17, 19, 21, 17, 11, 11)
 
 
 def research_directions(doc: Composer, report: c.ResearchDirections) -> None:

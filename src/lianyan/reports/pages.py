@@ -21,7 +21,8 @@ from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput, LianyanError
 from lianyan.reports import services
-from lianyan.reports.api import REPORTERS, context_of
+from lianyan.reports.api import REPORTERS
+from lianyan.reports.content import Context
 from lianyan.reports.kinds import KINDS, ReportKind
 from lianyan.reports.schemas import ReportIn
 from lianyan.settings import Settings
@@ -105,7 +106,7 @@ class ReportPages(Controller):
         """Queue the report of one form; back to the list, or the form's error in Chinese."""
         try:
             accepted = await services.request_report(actor, _request_from(data),
-                                                      context=context_of(settings))
+                                                      context=Context.from_settings(settings))
         except LianyanError as exc:
             chosen = {name: _one(value) for name, value in data.items()}
             return await self._page(actor, error=exc.detail, chosen=chosen,

@@ -268,10 +268,9 @@ async def generate(actor: Principal, kind: str, params: ReportParams, *,
 
     The build runs in a worker thread: it is CPU work that must not stall the event loop.
     """
-    target = await content.resolve(actor, kind, params, context)
     report = await content.load(actor, kind, params, context)
     data = await anyio.to_thread.run_sync(documents.build, report, fonts)
-    return f"{target.title}.docx", data
+    return f"{report.title}.docx", data
 
 
 async def _finish(job_id: int, values: dict[Any, Any]) -> int:

@@ -20,7 +20,6 @@ import os
 import socket
 from collections.abc import AsyncIterator
 
-from lianyan import clock
 from lianyan.files.store import ObjectStore
 from lianyan.reports import content, services
 from lianyan.reports.docx import ReportFonts
@@ -55,11 +54,6 @@ class ReportWorker:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def context(self) -> content.Context:
-        """The deployment's names and today's date, for the reports run now."""
-        return content.Context(city_name=self.settings.city_name,
-                               city_bureau=self.settings.city_bureau, today=clock.today())
-
     def wake(self) -> None:
         """Make a sleeping ``serve`` look at the table now (callable from any thread)."""
         if self._wake is not None and self._loop is not None:
@@ -70,7 +64,7 @@ class ReportWorker:
         job_id = await services.claim_next(self.name)
         if job_id is None:
             return None
-        status = await services.run_job(job_id, store=self.store, context=self.context(),
+        status = await services.run_job(job_id, store=self.store, context=content.Context.from_settings(self.settings),
                                         fonts=self.fonts)
         log.info("report job %s %s (%s)", job_id, status, self.name)
         return job_id
