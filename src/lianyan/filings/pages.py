@@ -229,7 +229,10 @@ class FilingPages(Controller):
     @post("/workspace/create", opt=access(Role.COUNTY_OFFICER))
     async def create(self, actor: Principal, data: Form) -> Template | Redirect:
         """Open the filing of the county and year."""
-        county_id, year = _required(data, "county_id", "县（市、区）"), _year(_one(data.get("year")))
+        county_id = _required(data, "county_id", "县（市、区）")
+        year = _year(_one(data.get("year")))
+        if year is None:
+            raise InvalidInput("request.invalid", "请填写备案年度，例如 2026。")
 
         async def action() -> None:
             await services.create_filing(actor, s.FilingIn(county_id=county_id, year=year))
