@@ -27,6 +27,7 @@ from lianyan.reports.kinds import KINDS, ReportKind
 from lianyan.reports.schemas import ReportIn
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, access
+from lianyan.web.forms import int_or_none
 from lianyan.web.pages import page, pager
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -53,8 +54,9 @@ def _one(value: Any) -> str:
 
 def _request_from(form: dict[str, Any]) -> ReportIn:
     """The form's fields as a request; blank fields are left out."""
-    params = {name: int(_one(form.get(name))) for name in
-              ("county_id", "year", "topic_id", "exchange_id") if _one(form.get(name)).isdigit()}
+    numbers = {name: int_or_none(_one(form.get(name)))
+               for name in ("county_id", "year", "topic_id", "exchange_id")}
+    params = {name: value for name, value in numbers.items() if value is not None}
     try:
         return msgspec.convert({"kind": _one(form.get("kind")), "params": params}, ReportIn)
     except msgspec.ValidationError as exc:

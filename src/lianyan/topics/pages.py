@@ -23,6 +23,7 @@ from lianyan.org import services as org
 from lianyan.topics import rules, services
 from lianyan.topics import schemas as s
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
+from lianyan.web.forms import int_or_none
 from lianyan.web.home import register_section
 from lianyan.web.pages import page, pager
 
@@ -53,16 +54,11 @@ def _many(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _int_or_none(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() else None
-
-
 def _topic_fields(form: dict[str, Any]) -> dict[str, Any]:
     """The topic fields of the HTML form, as the API would receive them."""
     members = []
     for key in sorted(k for k in form if k.startswith("member_person_")):
-        person = _int_or_none(_one(form[key]))
+        person = int_or_none(_one(form[key]))
         if person is not None:
             role = _one(form.get(key.replace("person", "role"))).strip() or "成员"
             members.append({"person_id": person, "role": role})
@@ -72,13 +68,13 @@ def _topic_fields(form: dict[str, Any]) -> dict[str, Any]:
         if k.strip()
     ]
     fields: dict[str, Any] = {
-        "county_id": _int_or_none(_one(form.get("county_id"))),
-        "year": _int_or_none(_one(form.get("year"))),
+        "county_id": int_or_none(_one(form.get("county_id"))),
+        "year": int_or_none(_one(form.get("year"))),
         "title": _one(form.get("title")).strip(),
         "direction": _one(form.get("direction")).strip(),
         "level": _one(form.get("level")),
         "lead_unit": _one(form.get("lead_unit")).strip(),
-        "host_id": _int_or_none(_one(form.get("host_id"))),
+        "host_id": int_or_none(_one(form.get("host_id"))),
         "members": members,
         "abstract": _one(form.get("abstract")),
         "keywords": keywords,
@@ -283,7 +279,7 @@ class TopicPages(Controller):
         fields = {k: _one(data.get(k)) for k in (*rules.REVIEW_ITEMS, "comment")}
         try:
             body = _convert(
-                {**{k: _int_or_none(fields[k]) for k in rules.REVIEW_ITEMS},
+                {**{k: int_or_none(fields[k]) for k in rules.REVIEW_ITEMS},
                  "comment": fields["comment"].strip()},
                 s.ReviewIn,
             )
@@ -322,7 +318,7 @@ class TopicPages(Controller):
     @post("/{topic_id:int}/reviewers", opt=access(Role.CITY_ADMIN))
     async def invite(self, actor: Principal, topic_id: int, data: Form) -> Template | Redirect:
         """Invite the experts ticked on the review page."""
-        ids = [int(v) for v in _many(data.get("expert_ids")) if v.isdigit()]
+        ids = [n for n in (int_or_none(v) for v in _many(data.get("expert_ids"))) if n]
         try:
             if not ids:
                 raise InvalidInput("review.no_experts", "请至少选择一位专家。")
