@@ -34,11 +34,16 @@ run: demo ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 # Two workers (the machines have two cores); each has its own database and S3 server.
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 
+# Tests that never touch the database: run once (SQLite run), not again on PostgreSQL.
+DB_FREE := --ignore=tests/reports/test_writer.py --ignore=tests/files/test_sniff.py \
+	--ignore=tests/exchanges/test_pairing.py --ignore=tests/test_settings.py \
+	--ignore=tests/files/test_store.py
+
 test: install ## run the whole suite (SQLite; PostgreSQL too when LIANYAN_TEST_POSTGRES_URL is set)
 	$(PYTEST)
 	@if [ -n "$$LIANYAN_TEST_POSTGRES_URL" ]; then \
 	  echo "== again on PostgreSQL"; \
-	  LIANYAN_TEST_ENGINE=postgres $(PYTEST) -m "not browser"; \
+	  LIANYAN_TEST_ENGINE=postgres $(PYTEST) -m "not browser" $(DB_FREE); \
 	fi
 
 lint: install ## ruff and mypy
