@@ -28,7 +28,7 @@ async def test_moving_a_large_activity_into_the_last_week_is_refused(client):
     # Assert
     assert moved.status_code == 409
     assert moved.json()["code"] == "activity.too_late"
-    assert moved.json()["earliest_start"] == "2026-03-09"
+    assert moved.json()["earliest_start"] == "2026-03-08"
     assert renamed.status_code == 200
     assert renamed.json()["title"] == "全市幼儿园户外游戏现场会"
     assert renamed.json()["starts_on"] == "2026-04-01"

@@ -1,18 +1,19 @@
 """The one-week rule for large special activities, through the API, with the clock pinned.
 
-An activity known only by its date starts at 00:00 city time of that date; it may be filed
-when at least seven whole days remain (docs/filings.md).
+Filed on date D (city time, whatever the hour), a large activity may start on D + 7 or later
+(docs/filings.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lianyan import clock
 from tests.filings import builders as b
 
 START = "2026-03-08"
-STARTS_AT = b.shanghai(2026, 3, 8)
 
 
 async def _draft(client):
@@ -20,68 +21,47 @@ async def _draft(client):
     return c, await b.open_filing(client, c)
 
 
-async def test_large_activity_six_days_23_hours_ahead_is_refused_with_earliest_date(client):
-    # Arrange
+@pytest.mark.parametrize(("hour", "minute"), [(0, 1), (23, 59)])
+async def test_large_activity_filed_on_d_may_start_on_d_plus_7_not_d_plus_6(client, hour, minute):
+    # Arrange: filed on 1 March (D) early in the morning or late at night, city time.
     c, filing_id = await _draft(client)
-    body = b.activity(c.zones[0], title="全市户外游戏观摩", starts_on=START, is_large=True)
+    body = b.activity(c.zones[0], title="全市户外游戏观摩", starts_on="2026-03-07", is_large=True)
     # Act
-    with clock.pinned(STARTS_AT - dt.timedelta(days=6, hours=23)):  # 1 March, 01:00
-        response = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
-                                     headers=c.officer)
-    # Assert
-    assert response.status_code == 409
-    problem = response.json()
-    assert problem["code"] == "activity.too_late"
-    assert problem["earliest_start"] == "2026-03-09"
-    assert problem["detail"] == (
-        "大型专题活动须至少提前 7 天（一周）报市教育局备案，按活动开始日 0 时计算。"
-        "“全市户外游戏观摩”定于 2026年3月8日（星期日） 开始，距现在已不足 7 天，不能备案；"
-        "现在备案，开始日期最早可定为 2026年3月9日（星期一）。"
-    )
-    listed = await client.get(f"/api/v1/filings/{filing_id}/activities", headers=c.officer)
-    assert listed.json()["items"] == []
-
-
-async def test_large_activity_exactly_seven_days_ahead_is_accepted(client):
-    c, filing_id = await _draft(client)
-    body = b.activity(c.zones[0], starts_on=START, is_large=True)
-    with clock.pinned(STARTS_AT - dt.timedelta(days=7)):  # 1 March, 00:00
-        response = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
-                                     headers=c.officer)
-    assert response.status_code == 201, response.text
-    assert response.json()["is_large"] is True
-    assert response.json()["starts_on"] == START
-
-
-async def test_one_minute_after_midnight_the_earliest_date_moves_to_the_ninth(client):
-    c, filing_id = await _draft(client)
-    body = b.activity(c.zones[0], starts_on=START, is_large=True)
-    with clock.pinned(b.shanghai(2026, 3, 1, 0, 1)):
+    with clock.pinned(b.shanghai(2026, 3, 1, hour, minute)):
         refused = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
                                     headers=c.officer)
-        accepted = await client.post(
-            f"/api/v1/filings/{filing_id}/activities",
-            json={**body, "starts_on": refused.json()["earliest_start"]}, headers=c.officer,
-        )
-    assert refused.json()["earliest_start"] == "2026-03-09"
+        accepted = await client.post(f"/api/v1/filings/{filing_id}/activities",
+                                     json={**body, "starts_on": START}, headers=c.officer)
+    # Assert: D + 6 refused with the earliest date named, D + 7 accepted.
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["code"] == "activity.too_late"
+    assert problem["earliest_start"] == START
+    assert problem["detail"] == (
+        "大型专题活动须至少提前 7 天（一周）报市教育局备案，按日历日计算。"
+        "“全市户外游戏观摩”定于 2026年3月7日（星期六） 开始，今天（2026年3月1日（星期日））"
+        "备案已不足 7 天，不能备案；今天备案，开始日期最早可定为 2026年3月8日（星期日）。"
+    )
     assert accepted.status_code == 201, accepted.text
+    listed = await client.get(f"/api/v1/filings/{filing_id}/activities", headers=c.officer)
+    assert [a["starts_on"] for a in listed.json()["items"]] == [START]
 
 
 async def test_rule_counts_in_city_time_while_the_utc_clock_is_still_on_the_previous_day(client):
     # Arrange: the server's UTC clock reads 28 February 16:30; in Shanghai it is 1 March 00:30.
     c, filing_id = await _draft(client)
-    body = b.activity(c.zones[0], starts_on=START, is_large=True)
+    body = b.activity(c.zones[0], starts_on="2026-03-07", is_large=True)
     utc_now = dt.datetime(2026, 2, 28, 16, 30, tzinfo=dt.UTC)
     # Act
     with clock.pinned(utc_now):
         refused = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
                                     headers=c.officer)
         accepted = await client.post(f"/api/v1/filings/{filing_id}/activities",
-                                     json={**body, "starts_on": "2026-03-09"}, headers=c.officer)
-    # Assert: a UTC-date reading would have allowed 8 March (7 days 7.5 hours in UTC terms).
+                                     json={**body, "starts_on": START}, headers=c.officer)
+    # Assert: a UTC-date reading would have allowed 7 March (28 February + 7).
     assert refused.status_code == 409
-    assert refused.json()["earliest_start"] == "2026-03-09"
-    assert "最早可定为 2026年3月9日" in refused.json()["detail"]
+    assert refused.json()["earliest_start"] == START
+    assert "最早可定为 2026年3月8日" in refused.json()["detail"]
     assert accepted.status_code == 201
 
 
@@ -129,10 +109,10 @@ async def test_activity_added_after_acceptance_is_filed_on_its_own_under_the_sam
                                   headers=city)).status_code == 200
     body = b.activity(c.zones[1], title="临时专家讲座", starts_on="2026-04-10", is_large=True)
     # Act
-    with clock.pinned(b.shanghai(2026, 4, 3, 8, 0)):
+    with clock.pinned(b.shanghai(2026, 4, 4, 8, 0)):
         late = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
                                  headers=c.officer)
-    with clock.pinned(b.shanghai(2026, 4, 3, 0, 0)):
+    with clock.pinned(b.shanghai(2026, 4, 3, 23, 59)):
         on_time = await client.post(f"/api/v1/filings/{filing_id}/activities", json=body,
                                     headers=c.officer)
     # Assert
@@ -140,7 +120,7 @@ async def test_activity_added_after_acceptance_is_filed_on_its_own_under_the_sam
     assert late.json()["earliest_start"] == "2026-04-11"
     assert on_time.status_code == 201, on_time.text
     assert on_time.json()["filed_separately"] is True
-    assert on_time.json()["filed_at"].startswith("2026-04-03T00:00:00+08:00")
+    assert on_time.json()["filed_at"].startswith("2026-04-03T23:59:00+08:00")
     filing = await client.get(f"/api/v1/filings/{filing_id}", headers=c.officer)
     assert filing.json()["status"] == "accepted"
     listed = await client.get("/api/v1/filings/individual-activities?year=2026", headers=city)

@@ -41,7 +41,7 @@ async def test_workspace_form_with_a_too_late_large_activity_shows_the_chinese_m
     # Assert
     assert response.status_code == 409
     assert "大型专题活动须至少提前 7 天" in response.text
-    assert "最早可定为 2026年3月9日（星期一）" in response.text
+    assert "最早可定为 2026年3月8日（星期日）" in response.text
     assert 'value="全市户外游戏观摩"' in response.text  # what was typed stays in the form
 
 

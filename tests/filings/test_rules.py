@@ -4,46 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lianyan.filings import rules
 from tests.filings.builders import shanghai
 
 UTC = dt.UTC
 
 
-def test_earliest_start_at_midnight_is_exactly_seven_days_later():
-    assert rules.earliest_start(shanghai(2026, 3, 1, 0, 0)) == dt.date(2026, 3, 8)
-
-
-def test_earliest_start_one_minute_after_midnight_moves_a_day():
-    assert rules.earliest_start(shanghai(2026, 3, 1, 0, 1)) == dt.date(2026, 3, 9)
-
-
-def test_is_timely_at_six_days_twenty_three_hours_is_false():
-    # Arrange: the activity starts 2026-03-08 00:00; filed 6 days 23 hours before.
-    filed_at = shanghai(2026, 3, 8) - dt.timedelta(days=6, hours=23)
-    # Act / Assert
-    assert rules.is_timely(dt.date(2026, 3, 8), filed_at) is False
-
-
-def test_is_timely_at_exactly_seven_days_is_true():
-    filed_at = shanghai(2026, 3, 8) - dt.timedelta(days=7)
-    assert rules.is_timely(dt.date(2026, 3, 8), filed_at) is True
+@pytest.mark.parametrize(("hour", "minute"), [(0, 0), (0, 1), (9, 0), (23, 59)])
+def test_earliest_start_is_seven_calendar_days_later_whatever_the_hour(hour, minute):
+    filed_at = shanghai(2026, 11, 26, hour, minute)
+    assert rules.earliest_start(filed_at) == dt.date(2026, 12, 3)
+    assert rules.is_timely(dt.date(2026, 12, 3), filed_at) is True
+    assert rules.is_timely(dt.date(2026, 12, 2), filed_at) is False
 
 
 def test_is_timely_uses_city_time_when_the_utc_day_is_still_the_previous_one():
     # Arrange: 16:30 UTC on 28 February is already 00:30 on 1 March in Shanghai.
     filed_at = dt.datetime(2026, 2, 28, 16, 30, tzinfo=UTC)
-    # Act / Assert: 8 March is less than 7 days after 1 March 00:30 (city time).
-    assert rules.is_timely(dt.date(2026, 3, 8), filed_at) is False
-    assert rules.earliest_start(filed_at) == dt.date(2026, 3, 9)
+    # Act / Assert: filed on 1 March (city date), so 7 March is too early and 8 March fits.
+    assert rules.is_timely(dt.date(2026, 3, 7), filed_at) is False
+    assert rules.earliest_start(filed_at) == dt.date(2026, 3, 8)
 
 
 def test_too_late_message_names_the_earliest_date_in_chinese():
-    message = rules.too_late_message("全市户外游戏观摩", dt.date(2026, 3, 8),
-                                     shanghai(2026, 3, 1, 0, 1))
+    message = rules.too_late_message("全市户外游戏观摩", dt.date(2026, 3, 7),
+                                     shanghai(2026, 3, 1, 23, 59))
     assert "提前 7 天" in message
-    assert "2026年3月8日（星期日）" in message
-    assert "最早可定为 2026年3月9日（星期一）" in message
+    assert "2026年3月7日（星期六）" in message
+    assert "最早可定为 2026年3月8日（星期日）" in message
+    assert "。。" not in message
 
 
 def test_composition_problems_of_a_complete_group_is_empty():

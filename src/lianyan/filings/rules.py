@@ -1,8 +1,8 @@
 """The rules of filings as plain functions: no database, no web (docs/filings.md).
 
-* The one-week rule (临时举办大型专题活动要提前一周报市教育局备案): an activity known only by its
-  start date starts at 00:00 city time (Asia/Shanghai) of that date; it may be filed when at
-  least seven whole days (168 hours) remain until then.
+* The one-week rule (临时举办大型专题活动要提前一周报市教育局备案), in calendar days in city time
+  (Asia/Shanghai): filed on date D, whatever the hour, a large activity may start on D + 7 or
+  later, as a bureau counts 提前一周.
 * The leadership group (附件1): exactly one 组长, exactly one 副组长, at least one 成员.
 * The deadline: the end of the due date in city time; a filing first submitted after it is late.
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from lianyan import clock
 
-#: How long before its start a large special activity must reach the city.
+#: How many calendar days before its start a large special activity must reach the city.
 NOTICE = dt.timedelta(days=7)
 
 WEEKDAYS = "一二三四五六日"
@@ -26,20 +26,19 @@ def start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=clock.CITY_TZ)
 
 
-def earliest_start(filed_at: dt.datetime) -> dt.date:
-    """The first start date a large activity filed at ``filed_at`` may have.
+def filed_on(filed_at: dt.datetime) -> dt.date:
+    """The city-time date of a filing moment (a UTC server clock may still be on the day before)."""
+    return filed_at.astimezone(clock.CITY_TZ).date()
 
-    ``filed_at`` is converted to city time first, so a server clock still on the previous UTC
-    day gives the same answer as one in Shanghai.
-    """
-    threshold = filed_at.astimezone(clock.CITY_TZ) + NOTICE
-    day = threshold.date()
-    return day if start_of(day) >= threshold else day + dt.timedelta(days=1)
+
+def earliest_start(filed_at: dt.datetime) -> dt.date:
+    """The first start date a large activity filed at ``filed_at`` may have: D + 7."""
+    return filed_on(filed_at) + NOTICE
 
 
 def is_timely(starts_on: dt.date, filed_at: dt.datetime) -> bool:
     """True when an activity starting on ``starts_on`` may still be filed at ``filed_at``."""
-    return start_of(starts_on) - filed_at >= NOTICE
+    return starts_on >= earliest_start(filed_at)
 
 
 def chinese_date(day: dt.date) -> str:
@@ -51,9 +50,9 @@ def too_late_message(title: str, starts_on: dt.date, filed_at: dt.datetime) -> s
     """The Chinese refusal of a large activity filed less than seven days before it starts."""
     earliest = earliest_start(filed_at)
     return (
-        f"大型专题活动须至少提前 7 天（一周）报市教育局备案，按活动开始日 0 时计算。"
-        f"“{title}”定于 {chinese_date(starts_on)} 开始，距现在已不足 7 天，不能备案；"
-        f"现在备案，开始日期最早可定为 {chinese_date(earliest)}。"
+        f"大型专题活动须至少提前 7 天（一周）报市教育局备案，按日历日计算。"
+        f"“{title}”定于 {chinese_date(starts_on)} 开始，今天（{chinese_date(filed_on(filed_at))}）"
+        f"备案已不足 7 天，不能备案；今天备案，开始日期最早可定为 {chinese_date(earliest)}。"
     )
 
 
