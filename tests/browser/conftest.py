@@ -123,8 +123,15 @@ async def browser_page(browser: object, live_server: LiveServer) -> AsyncIterato
     )
     context.set_default_timeout(15_000)
     page = await context.new_page()
+    # Anything the Content-Security-Policy blocks shows on the console: fail the test on it.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     await context.close()
+    assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

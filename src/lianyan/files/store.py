@@ -114,6 +114,12 @@ class ObjectStore:
             region=settings.region,
         )
 
+    @property
+    def public_origin(self) -> str:
+        """``scheme://host:port`` browsers use for presigned URLs (named in the page CSP)."""
+        url = self._presigner._base_url  # the SDK keeps the signing host here
+        return f"{'https' if url.is_https else 'http'}://{url.host}"
+
     async def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
 

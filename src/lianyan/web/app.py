@@ -28,6 +28,7 @@ from lianyan.settings import Settings
 from lianyan.web import templating
 from lianyan.web.access import routes_without_rule
 from lianyan.web.problems import EXCEPTION_HANDLERS
+from lianyan.web.security import add_security_headers
 
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -170,6 +171,9 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             create_static_files_router(path="/static/files",
                                        directories=[PACKAGE / "files" / "static"],
                                        name="files-static", opt={"access": "public"}),
+            create_static_files_router(path="/static/exchanges",
+                                       directories=[PACKAGE / "exchanges" / "static"],
+                                       name="exchanges-static", opt={"access": "public"}),
             create_static_files_router(
                 path="/schema/assets", directories=[_swagger_assets()],
                 name="schema-assets", opt={"access": "public"},
@@ -182,6 +186,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         },
         guards=[_access_guard()],
         middleware=[DefineMiddleware(TokenAuthentication, exclude=["^/static", "^/schema"])],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

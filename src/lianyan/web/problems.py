@@ -127,7 +127,11 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         code, detail = "auth.csrf", "页面已过期或来源不明，请刷新页面后重试。"
     elif status in (401, 403) and exc.detail and not str(exc.detail).isascii():
         detail = str(exc.detail)
-    return problem(request, status, code, detail)
+    response = problem(request, status, code, detail)
+    # The framework's own headers travel with the answer: ``Allow`` on 405, for one.
+    for name, value in (exc.headers or {}).items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
