@@ -62,3 +62,9 @@ class RateLimited(LianyanError):
     """Too many attempts; try again later (429)."""
 
     status = 429
+
+
+class Unavailable(LianyanError):
+    """A service the app depends on (the object store) does not answer; retry later (503)."""
+
+    status = 503

@@ -10,17 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
+import os
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
+import anyio
 import anyio.to_thread
+import certifi
 import msgspec
+import urllib3
 from minio import Minio
 from minio.datatypes import Part
-from minio.error import InvalidResponseError, S3Error
+from minio.error import InvalidResponseError, S3Error, ServerError
 
+from lianyan.errors import Unavailable
 from lianyan.settings import ObjectStoreSettings
+
+log = logging.getLogger("lianyan.files")
 
 #: minio streams unknown-length uploads in parts of this size.
 STREAM_PART_SIZE = 16 * 1024 * 1024
@@ -91,8 +100,55 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+#: How long ``ping`` (the readiness probe) waits for the store.
+PING_SECONDS = 0.8
+
+STORE_UNAVAILABLE = "文件存储暂时不可用，请稍后重试；如果一直出现，请联系管理员。"
+
+
+def store_unavailable() -> Unavailable:
+    """The 503 answered whenever the object store fails (``store.unavailable``)."""
+    return Unavailable("store.unavailable", STORE_UNAVAILABLE)
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """True when ``exc`` says the store is down or broken, not that the request was wrong.
+
+    4xx answers (``NoSuchKey``, ``NoSuchUpload``…) are the caller's business and pass through.
+    ``rclone serve s3`` answers errors as ``text/xml``, which minio does not parse: they arrive
+    as ``InvalidResponseError`` with the HTTP status.
+    """
+    if isinstance(exc, S3Error):
+        response = exc.response
+        return response is None or response.status >= 500
+    if isinstance(exc, InvalidResponseError):
+        return not 400 <= exc._code < 500
+    # ET.ParseError: an empty or cut-off body from a store that died mid-answer.
+    return isinstance(exc, (ServerError, urllib3.exceptions.HTTPError, OSError, ET.ParseError))
+
+
+def _http_client(secure: bool) -> urllib3.PoolManager:
+    """The SDK's connection pool: quick connect retries, so a store restarting is ridden out.
+
+    Only connecting is retried (the body has not left yet); a failed read or a 5xx is not,
+    since minio may be streaming an upload that cannot be replayed.
+    """
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=3, read=300),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED" if secure else "CERT_NONE",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=urllib3.Retry(total=4, connect=4, read=0, status=0, other=0,
+                              backoff_factor=0.1, raise_on_status=False),
+    )
+
+
 class ObjectStore:
-    """The S3 bucket of one deployment, through the minio SDK."""
+    """The S3 bucket of one deployment, through the minio SDK.
+
+    Every failure of the store itself (down, restarting, full disk, 5xx) is raised as
+    ``Unavailable`` (``store.unavailable``, 503); 4xx errors of the SDK pass through.
+    """
 
     def __init__(self, settings: ObjectStoreSettings) -> None:
         endpoint = _host(settings.endpoint)
@@ -103,6 +159,7 @@ class ObjectStore:
             secret_key=settings.secret_key,
             secure=settings.secure,
             region=settings.region,
+            http_client=_http_client(settings.secure),
         )
         # Presigned URLs are signed for the host the browser uses; signing is offline.
         public = _host(settings.public_endpoint) if settings.public_endpoint else endpoint
@@ -121,7 +178,13 @@ class ObjectStore:
         return f"{'https' if url.is_https else 'http'}://{url.host}"
 
     async def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        try:
+            return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        except Exception as exc:
+            if _is_outage(exc):
+                log.warning("object store failed: %s: %s", type(exc).__name__, exc)
+                raise store_unavailable() from exc
+            raise
 
     async def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist."""
@@ -132,9 +195,18 @@ class ObjectStore:
 
         await self._run(_ensure)
 
-    async def ping(self) -> None:
-        """Raise if the store does not answer."""
-        await self._run(self._client.bucket_exists, self.bucket)
+    async def ping(self, timeout: float = PING_SECONDS) -> None:
+        """Raise ``Unavailable`` if the store does not answer within ``timeout`` seconds."""
+        try:
+            with anyio.fail_after(timeout):
+                # The SDK call cannot be interrupted: the thread is left to finish alone.
+                await anyio.to_thread.run_sync(
+                    self._client.bucket_exists, self.bucket, abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise store_unavailable() from None
+        except Exception as exc:
+            raise store_unavailable() from exc
 
     async def put(
         self,
