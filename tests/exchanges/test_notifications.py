@@ -166,7 +166,7 @@ async def test_remind_cli_command_runs_due_reminders(world, capsys):
 
     with clock.pinned(DESIGN_DEADLINE - dt.timedelta(days=1)):
         sent = await cli.run_reminders()
-    assert sent == {"design_deadline": 4, "expert_late": 0}
+    assert sent == {"design_deadline": 4, "expert_late": 0, "filing_deadline": 0}
 
 
 async def test_lianyan_remind_command_is_registered_and_runs(clean_db):
@@ -179,4 +179,4 @@ async def test_lianyan_remind_command_is_registered_and_runs(clean_db):
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "设计提交提醒" in result.stdout and "专家点评提醒" in result.stdout
+    assert "设计提交提醒" in result.stdout and "备案截止提醒" in result.stdout

@@ -11,7 +11,8 @@ def add_commands(sub: Any) -> None:
     """Register ``lianyan remind`` on the ``lianyan`` argument parser."""
     remind = sub.add_parser(
         "remind",
-        help="send due reminders (design deadline in two days, experts not yet commenting); "
+        help="send due reminders (design deadline in two days, experts not yet commenting, "
+        "filing deadline in 7 days and in 1 day); "
         "safe to run as often as you like",
     )
     remind.set_defaults(func=cmd_remind)
@@ -21,8 +22,12 @@ async def run_reminders() -> dict[str, int]:
     """The reminders due now, sent once each."""
     from lianyan import clock
     from lianyan.exchanges.notifications import due_reminders
+    from lianyan.filings import notices
 
-    return await due_reminders(clock.now())
+    now = clock.now()
+    sent = await due_reminders(now)
+    sent["filing_deadline"] = await notices.due_reminders(now)
+    return sent
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
@@ -32,5 +37,6 @@ def cmd_remind(args: argparse.Namespace) -> None:
     _settings()
     sent = asyncio.run(_with_db(run_reminders))
     print(
-        f"设计提交提醒 {sent['design_deadline']} 条，专家点评提醒 {sent['expert_late']} 条。"
+        f"设计提交提醒 {sent['design_deadline']} 条，专家点评提醒 {sent['expert_late']} 条，"
+        f"备案截止提醒 {sent['filing_deadline']} 条。"
     )

@@ -40,6 +40,11 @@ KIND_NAMES = {
     "design_deadline": "设计提交提醒",
     "expert_late": "点评提醒",
     "expert_reminder": "点评催办",
+    "filing_submitted": "备案报送",
+    "filing_accepted": "备案通过",
+    "filing_returned": "备案退回",
+    "filing_deadline": "备案截止提醒",
+    "nudge": "催办提醒",
 }
 
 

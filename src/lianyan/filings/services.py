@@ -24,7 +24,7 @@ from lianyan.files import services as files
 from lianyan.files.sniff import Limits
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
-from lianyan.filings import leadership, rules, themes
+from lianyan.filings import leadership, notices, rules, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import (
     filing_scope,
@@ -755,7 +755,8 @@ async def _move(
     actor: Principal, filing: dict[str, Any], action: str, *, note: str, now: dt.datetime,
     extra: dict[Any, Any],
 ) -> None:
-    """Write a transition: the filing's new state, its history row and the audit entry."""
+    """Write a transition: the filing's new state, its history row, the audit entry and the
+    notices (submitted → the city; accepted / returned → the county's officers)."""
     allowed, target = TRANSITIONS[action]
     current = await Filing.select(Filing.status).where(Filing.id == filing["id"]).first()
     if current is None or current["status"] not in allowed:
@@ -772,6 +773,10 @@ async def _move(
     )
     await audit.record(actor, f"filing.{action}", "filing", filing["id"], note=note,
                        to_status=target, late=late)
+    if action == "submit":
+        await notices.submitted(filing, late=late)
+    else:
+        await notices.decided(filing, action, note)
 
 
 async def submit(actor: Principal, filing_id: int) -> s.FilingDetail:
