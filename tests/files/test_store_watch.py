@@ -127,3 +127,4 @@ async def test_store_down_is_a_503_with_a_chinese_message_and_ready_says_so_fast
     own_rclone.start()
     back = await api.get(f"/api/v1/uploads/{upload_id}", headers=headers)
     assert back.status_code == 200
+    assert back.json()["status"] == "open"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 import typing
 
 import httpx
 import pytest
-from minio.error import InvalidResponseError, S3Error
 
 from lianyan import clock
 from lianyan.audit.tables import AuditEntry
 from lianyan.files import uploads
-from lianyan.files.sweep import sweep
+from lianyan.files.sweep import remove_rclone_temp_files, sweep
 from lianyan.files.tables import StoredFile, Upload
 from lianyan.settings import UploadLimits
 from tests import factories as f
@@ -50,13 +51,9 @@ async def age(upload_id: int, hours: float, status: str = "open") -> None:
     ).where(Upload.id == upload_id)
 
 
-async def parts_in_store(store: typing.Any, row: dict) -> list[int] | None:
-    """Part numbers the store holds, or None when it no longer knows the upload."""
-    try:
-        return [p.number for p in await store.list_parts(row["key"], row["s3_upload_id"])]
-    except (S3Error, InvalidResponseError) as exc:
-        assert uploads.store_error_code(exc) == "NoSuchUpload"
-        return None
+async def parts_in_store(store: typing.Any, row: dict) -> list[int]:
+    """Part numbers the store holds for the upload."""
+    return [p.number for p in await uploads._stored_parts(store, row)]
 
 
 async def status_of(upload_id: int) -> str:
@@ -74,9 +71,9 @@ async def test_sweep_aborts_an_abandoned_upload_and_frees_its_parts(actor, store
 
     # Assert
     assert report.aborted_uploads == 1
-    assert await parts_in_store(store, row) is None
+    assert await parts_in_store(store, row) == []
     assert await status_of(row["id"]) == "aborted"
-    assert row["key"] not in await store.keys("upload/")
+    assert await store.keys(row["key"]) == []
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "upload.abandon") & (AuditEntry.object_id == row["id"])
     )
@@ -105,10 +102,10 @@ async def test_sweep_asking_about_an_upload_keeps_it_alive(actor, store):
     assert await parts_in_store(store, row) == [1]
 
 
-async def test_sweep_copes_with_an_upload_the_store_already_expired(actor, store):
-    # rclone's --multipart-expiry (or a MinIO lifecycle rule) got there first.
+async def test_sweep_copes_with_an_upload_whose_parts_are_gone(actor, store):
+    # A MinIO lifecycle rule (or an operator) removed the parts first.
     row = await open_upload(actor, store, parts_sent=1)
-    await store.abort_multipart(row["key"], row["s3_upload_id"])
+    await store.delete(uploads.part_key(row["key"], 1))
     await age(row["id"], hours=49)
 
     report = await sweep(store, abandon_after=ABANDON_AFTER)
@@ -120,13 +117,14 @@ async def test_sweep_copes_with_an_upload_the_store_already_expired(actor, store
 async def test_sweep_removes_the_joined_object_of_a_completion_that_crashed(actor, store):
     # The parts were joined, then the process died before the file was recorded.
     row = await open_upload(actor, store, parts_sent=3)
-    await store.complete_multipart(row["key"], row["s3_upload_id"])
+    await uploads._join(store, row)
     await age(row["id"], hours=49, status="completing")
 
     report = await sweep(store, abandon_after=ABANDON_AFTER)
 
     assert report.aborted_uploads == 1
     assert await store.stat(row["key"]) is None
+    assert await parts_in_store(store, row) == []
     assert await status_of(row["id"]) == "aborted"
 
 
@@ -153,3 +151,24 @@ async def test_sweep_deletes_orphaned_objects_and_keeps_recorded_ones(actor, sto
     assert orphan not in keys
     assert kept in keys
     assert report.deleted_objects >= 1
+
+
+def test_sweep_removes_rclones_leftover_multipart_files(tmp_path):
+    # rclone forgets a multipart upload when it stops; its temporary file stays behind.
+    bucket_dir = tmp_path / "objects" / "lianyan"
+    (bucket_dir / "upload").mkdir(parents=True)
+    old = bucket_dir / ".rclone_temp_multipart_849f71b4-8b48-420f-97e9-7b78564b759a"
+    nested = bucket_dir / "upload" / ".rclone_temp_multipart_0c1d"
+    fresh = bucket_dir / ".rclone_temp_multipart_being-written"
+    kept = bucket_dir / "upload" / "a-real-object"
+    for path in (old, nested, fresh, kept):
+        path.write_bytes(b"x" * 1024)
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (old, nested, kept):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    removed = remove_rclone_temp_files(bucket_dir)
+
+    assert removed == 2
+    assert not old.exists() and not nested.exists()
+    assert fresh.exists() and kept.exists()

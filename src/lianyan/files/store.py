@@ -80,6 +80,45 @@ class _HashingReader(io.RawIOBase):
         return chunk
 
 
+class _JoiningReader(io.RawIOBase):
+    """Reads objects one after the other as one stream, hashing what passes (worker thread)."""
+
+    def __init__(self, client: Minio, bucket: str, keys: list[str]) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._keys = list(keys)
+        self._response: Any = None
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        want = size if size > 0 else 8 * 1024 * 1024
+        out = bytearray()
+        while len(out) < want:
+            if self._response is None:
+                if not self._keys:
+                    break
+                self._response = self._client.get_object(self._bucket, self._keys.pop(0))
+            chunk = self._response.read(want - len(out))
+            if not chunk:
+                self.close_current()
+                continue
+            out += chunk
+        self.size += len(out)
+        self.sha256.update(out)
+        return bytes(out)
+
+    def close_current(self) -> None:
+        """Release the object being read, if any."""
+        response, self._response = self._response, None
+        if response is not None:
+            response.close()
+            response.release_conn()
+
+
 class _TooLarge(Exception):
     def __init__(self, size: int) -> None:
         self.size = size
@@ -295,6 +334,43 @@ class ObjectStore:
     async def delete(self, key: str) -> None:
         """Remove an object; removing a missing one is not an error."""
         await self._run(self._client.remove_object, self.bucket, key)
+
+    async def join(self, key: str, sources: list[str], *, length: int) -> StoredObject:
+        """Write the objects ``sources``, one after the other, as the object ``key``.
+
+        Streams through this process (S3 stores such as rclone have no server-side concat),
+        computing the SHA-256 on the way; memory stays at one SDK part. ``length`` is the sum
+        of the sources' sizes. The sources are kept: the caller deletes them once it is done.
+        """
+        reader = _JoiningReader(self._client, self.bucket, sources)
+
+        def _join() -> None:
+            try:
+                self._client.put_object(
+                    self.bucket, key, reader, length,  # type: ignore[arg-type]
+                    content_type="application/octet-stream", part_size=STREAM_PART_SIZE,
+                )
+            finally:
+                reader.close_current()
+
+        await self._run(_join)
+        return StoredObject(key=key, size=reader.size, sha256=reader.sha256.hexdigest())
+
+    async def sizes(self, prefix: str) -> dict[str, int]:
+        """Every key under ``prefix`` with its size in bytes."""
+
+        def _list() -> dict[str, int]:
+            return {
+                item.object_name: item.size or 0
+                for item in self._client.list_objects(self.bucket, prefix=prefix, recursive=True)
+                if item.object_name
+            }
+
+        return await self._run(_list)
+
+    def presigned_put(self, key: str, *, expires: dt.timedelta) -> str:
+        """A presigned PUT URL that stores one whole object at ``key``."""
+        return self._presigner.presigned_put_object(self.bucket, key, expires=expires)
 
     async def keys(self, prefix: str = "") -> list[str]:
         """Every key under ``prefix``."""

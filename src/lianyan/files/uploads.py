@@ -1,25 +1,31 @@
 """Resumable direct uploads: large files go from the browser straight to the object store.
 
-The app only authorises, records and verifies. ``create_upload`` starts a multipart upload under
-a generated key and hands out presigned part URLs; the browser PUTs the parts itself.
-``get_upload`` asks the store which parts it already holds (ListParts is the source of truth,
-not anything the browser says), so an upload resumes after a broken connection or a reload.
-``complete_upload`` joins the parts and checks the object before it becomes a ``StoredFile``:
-its size against the declared size, its content by sniffing ranged reads of the head and tail,
-and its SHA-256 by streaming it once. A refused upload leaves no object behind.
+The app only authorises, records and verifies. ``create_upload`` records the upload under a
+generated key and hands out presigned PUT URLs, one per part; the browser PUTs the parts itself.
+Each part is an ordinary object (``<key>.parts/00001``…), not a part of an S3 multipart upload:
+``rclone serve s3`` keeps multipart uploads in memory only, so a restart of the store or the app
+lost them. Objects survive any restart, on every store. ``get_upload`` lists which parts the
+store holds (the store is the source of truth, not anything the browser says), so an upload
+resumes after a broken connection, a reload or a restart. ``complete_upload`` joins the parts
+into the object (streamed once through the app, hashing it on the way) and checks it before it
+becomes a ``StoredFile``: its size against the declared size, its content by sniffing ranged
+reads of the head and tail. A refused upload leaves no object behind; the parts go once the
+file is recorded or refused.
 
 A finished upload belongs to its uploader (``owner_type`` ``"upload"``) until the domain that
 needs it calls ``adopt``. Lifecycle of an ``Upload`` row::
 
     open ──complete──▶ completing ──▶ completed
       │                    │ └──────▶ failed      (size or content refused; object deleted)
-      │                    └─────────▶ open       (parts missing, or the store failed: retry)
+      │                    └─────────▶ open       (parts missing, the store failed or the
+      │                                            disk was full: the parts are kept, retry)
       └──abort / sweep──▶ aborted
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import uuid
 from typing import Annotated, Literal
@@ -40,6 +46,8 @@ from lianyan.files.store import ObjectStore, UploadedPart
 from lianyan.files.tables import StoredFile, Upload
 from lianyan.schemas import Input, Output
 from lianyan.settings import UploadLimits
+
+log = logging.getLogger("lianyan.files")
 
 #: ``StoredFile.owner_type`` of a finished upload nobody has adopted yet.
 UPLOAD_OWNER = "upload"
@@ -149,24 +157,55 @@ def store_error_code(exc: Exception) -> str | None:
     return None
 
 
-async def discard(store: ObjectStore, *, key: str, s3_upload_id: str) -> None:
-    """Abort a multipart upload and delete its object, whichever of them still exists.
+def parts_prefix(key: str) -> str:
+    """Where the parts of the upload to ``key`` are kept: ``<key>.parts/``."""
+    return f"{key}.parts/"
 
-    Side effects: the store frees the upload's parts and removes the object at ``key`` (there is
-    one when the parts were joined but the file was not recorded). Gone already is not an error.
+
+def part_key(key: str, number: int) -> str:
+    """The object holding part ``number`` of the upload to ``key``."""
+    return f"{parts_prefix(key)}{number:05d}"
+
+
+def _expected_size(row: dict, number: int) -> int:
+    count = _part_count(row)
+    return row["part_size"] if number < count else row["size"] - (count - 1) * row["part_size"]
+
+
+async def discard(store: ObjectStore, *, key: str, s3_upload_id: str = "") -> None:
+    """Delete an upload's parts and its joined object, whichever of them still exist.
+
+    ``s3_upload_id`` is set only on uploads made before parts became objects: their S3
+    multipart upload is aborted too. Gone already is not an error.
     """
-    await store.abort_multipart(key, s3_upload_id)
+    if s3_upload_id:
+        await store.abort_multipart(key, s3_upload_id)
+    for part in await store.keys(parts_prefix(key)):
+        await store.delete(part)
     await store.delete(key)
 
 
-async def _stored_parts(store: ObjectStore, row: dict) -> list[UploadedPart] | None:
-    """What the store holds of the upload; None when the multipart upload no longer exists."""
+async def _drop_parts(store: ObjectStore, key: str) -> None:
+    """Delete the parts of a finished upload; what fails here ``lianyan sweep`` removes later."""
     try:
-        return await store.list_parts(row["key"], row["s3_upload_id"])
-    except (S3Error, InvalidResponseError) as exc:
-        if store_error_code(exc) == "NoSuchUpload":
-            return None
-        raise
+        for part in await store.keys(parts_prefix(key)):
+            await store.delete(part)
+    except LianyanError:
+        log.warning("parts of %s left for the sweep: the store failed", key)
+
+
+async def _stored_parts(store: ObjectStore, row: dict) -> list[UploadedPart]:
+    """The parts the store holds whole, in order (a part of the wrong size is not counted)."""
+    prefix = parts_prefix(row["key"])
+    found: list[UploadedPart] = []
+    for name, size in (await store.sizes(prefix)).items():
+        suffix = name[len(prefix) :]
+        if not (len(suffix) == 5 and suffix.isdigit()):
+            continue
+        number = int(suffix)
+        if 1 <= number <= _part_count(row) and size == _expected_size(row, number):
+            found.append(UploadedPart(number=number, size=size, etag=""))
+    return sorted(found, key=lambda p: p.number)
 
 
 # --------------------------------------------------------------------------- services
@@ -197,26 +236,22 @@ async def create_upload(
     part_size, _ = plan_parts(data.size, uploads.part_bytes)
     now = clock.now()
     # No extension: the content decides the type at completion, and keys never carry names.
+    # Nothing is asked of the store yet: the parts are objects the browser PUTs.
     key = f"{UPLOAD_OWNER}/{now:%Y/%m}/{uuid.uuid4().hex}"
-    s3_upload_id = await store.create_multipart(key, content_type="application/octet-stream")
-    try:
-        async with atomic():
-            row = (
-                await Upload.insert(
-                    Upload(
-                        key=key, s3_upload_id=s3_upload_id, kind=data.kind, original_name=name,
-                        size=data.size, part_size=part_size, owner_id=actor.person_id,
-                        purpose=data.purpose, status="open", created_at=now, updated_at=now,
-                    )
+    async with atomic():
+        row = (
+            await Upload.insert(
+                Upload(
+                    key=key, s3_upload_id="", kind=data.kind, original_name=name,
+                    size=data.size, part_size=part_size, owner_id=actor.person_id,
+                    purpose=data.purpose, status="open", created_at=now, updated_at=now,
                 )
-            )[0]
-            await audit.record(
-                actor, "upload.create", "upload", row["id"], kind=data.kind, name=name,
-                size=data.size,
             )
-    except BaseException:
-        await discard(store, key=key, s3_upload_id=s3_upload_id)
-        raise
+        )[0]
+        await audit.record(
+            actor, "upload.create", "upload", row["id"], kind=data.kind, name=name,
+            size=data.size,
+        )
     return _upload_out(store, await _own_upload(actor, row["id"]), stored=[])
 
 
@@ -224,23 +259,18 @@ async def get_upload(actor: Principal, store: ObjectStore, upload_id: int) -> Up
     """One of the caller's uploads, with the parts the store holds and URLs for the rest.
 
     Side effects: for an open upload, touches ``updated_at`` (a browser that asks is still
-    working on it, so ``lianyan sweep`` leaves it alone) and, when the store has expired the
-    multipart upload, marks the row ``aborted``.
+    working on it, so ``lianyan sweep`` leaves it alone).
     """
     row = await _own_upload(actor, upload_id)
     stored: list[UploadedPart] = []
     if row["status"] == "open":
-        found = await _stored_parts(store, row)
-        if found is None and await store.stat(row["key"]) is None:
-            await _set_status(row["id"], "aborted", only_from=("open",))
-            row["status"] = "aborted"
-        elif found is None:
+        joined = await store.stat(row["key"])
+        if joined is not None and joined.size == row["size"]:
             # Joined by a completion that then failed: every part is in the object already.
             stored = _whole(row)
         else:
-            stored = found
-        if row["status"] == "open":
-            await Upload.update({Upload.updated_at: clock.now()}).where(Upload.id == row["id"])
+            stored = await _stored_parts(store, row)
+        await Upload.update({Upload.updated_at: clock.now()}).where(Upload.id == row["id"])
     return _upload_out(store, row, stored)
 
 
@@ -261,12 +291,7 @@ def _upload_out(store: ObjectStore, row: dict, stored: list[UploadedPart]) -> Up
     if row["status"] == "open":
         expires_at = clock.now() + PART_URL_TTL
         parts = [
-            PartUrl(
-                number=n,
-                url=store.presigned_part_url(
-                    row["key"], row["s3_upload_id"], n, expires=PART_URL_TTL
-                ),
-            )
+            PartUrl(number=n, url=store.presigned_put(part_key(row["key"], n), expires=PART_URL_TTL))
             for n in range(1, count + 1)
             if n not in have
         ]
@@ -296,15 +321,18 @@ async def complete_upload(
     if row is None:
         return await _settled(actor, upload_id)
     try:
-        size = await _join(store, row)
-    except BaseException as exc:
-        gone = isinstance(exc, LianyanError) and exc.code == "upload.expired"
-        await _set_status(row["id"], "aborted" if gone else "open", only_from=("completing",))
+        size, sha256 = await _join(store, row)
+    except BaseException:
+        # Parts missing, the store down, the disk full: the parts are kept, a retry joins them.
+        await _set_status(row["id"], "open", only_from=("completing",))
         raise
     try:
-        checked, sha256 = await _verify(store, row, size, services.limits_from(uploads))
+        checked, sha256 = await _verify(store, row, size, sha256, services.limits_from(uploads))
     except LianyanError as refusal:
-        await store.delete(row["key"])
+        if refusal.status >= 500:
+            await _set_status(row["id"], "open", only_from=("completing",))
+            raise
+        await discard(store, key=row["key"], s3_upload_id=row["s3_upload_id"])
         async with atomic():
             await _set_status(row["id"], "failed", only_from=("completing",))
             await audit.record(actor, "upload.fail", "upload", row["id"], code=refusal.code)
@@ -314,10 +342,12 @@ async def complete_upload(
         await _set_status(row["id"], "open", only_from=("completing",))
         raise
     try:
-        return await _record(actor, row, checked, size, sha256)
+        done = await _record(actor, row, checked, size, sha256)
     except BaseException:
         await _set_status(row["id"], "open", only_from=("completing",))
         raise
+    await _drop_parts(store, row["key"])
+    return done
 
 
 async def _claim(actor: Principal, upload_id: int) -> dict | None:
@@ -350,32 +380,31 @@ async def _settled(actor: Principal, upload_id: int) -> CompletedOut:
     raise Conflict("upload.aborted", "该上传已取消或已过期，请重新选择文件上传。")
 
 
-async def _join(store: ObjectStore, row: dict) -> int:
-    """Join the parts into the object (unless an earlier attempt did); return its size."""
+async def _join(store: ObjectStore, row: dict) -> tuple[int, str | None]:
+    """Join the parts into the object (unless an earlier attempt did); its size and SHA-256.
+
+    The SHA-256 is None when an earlier attempt joined the object: ``_verify`` reads it then.
+    """
     found = await store.stat(row["key"])
-    if found is None:
-        parts = await _stored_parts(store, row)
-        if parts is None:
-            raise Conflict(
-                "upload.expired", "该上传长时间没有进展，已被清除，请重新选择文件上传。"
-            )
-        have = {p.number for p in parts}
-        missing = [n for n in range(1, _part_count(row) + 1) if n not in have]
-        if missing:
-            raise Conflict(
-                "upload.incomplete",
-                f"还有 {len(missing)} 个分片没有上传完，请继续上传。",
-                missing=missing,
-            )
-        await store.complete_multipart(row["key"], row["s3_upload_id"])
-        found = await store.stat(row["key"])
-        if found is None:
-            raise RuntimeError(f"object {row['key']} missing right after completing it")
-    return found.size
+    if found is not None and found.size == row["size"]:
+        return found.size, None
+    parts = await _stored_parts(store, row)
+    have = {p.number for p in parts}
+    missing = [n for n in range(1, _part_count(row) + 1) if n not in have]
+    if missing:
+        raise Conflict(
+            "upload.incomplete",
+            f"还有 {len(missing)} 个分片没有上传完，请继续上传。",
+            missing=missing,
+        )
+    joined = await store.join(
+        row["key"], [part_key(row["key"], p.number) for p in parts], length=row["size"]
+    )
+    return joined.size, joined.sha256
 
 
 async def _verify(
-    store: ObjectStore, row: dict, size: int, limits: sniff.Limits
+    store: ObjectStore, row: dict, size: int, sha256: str | None, limits: sniff.Limits
 ) -> tuple[sniff.CheckedFile, str]:
     """Size, then content, then SHA-256 of the joined object; raise the refusal."""
     if size != row["size"]:
@@ -387,10 +416,11 @@ async def _verify(
             declared=row["size"],
         )
     checked = await _check_content(store, row, size, limits)
-    # Computed from what the store holds, not from anything the browser claimed.
-    stored_size, sha256 = await store.sha256(row["key"])
-    if stored_size != size:
-        raise RuntimeError(f"object {row['key']} changed while it was verified")
+    if sha256 is None:
+        # Computed from what the store holds, not from anything the browser claimed.
+        stored_size, sha256 = await store.sha256(row["key"])
+        if stored_size != size:
+            raise RuntimeError(f"object {row['key']} changed while it was verified")
     return checked, sha256
 
 
