@@ -353,6 +353,14 @@ async def _discard(store: ObjectStore, file_id: int) -> None:
         await store.delete(row["key"])
 
 
+async def open_my_design(actor: Principal, exchange_id: int) -> int:
+    """The caller's design in the exchange, started first if there is none yet."""
+    existing = await my_design_id(actor, exchange_id)
+    if existing is not None:
+        return existing
+    return (await create_design(actor, exchange_id, s.DesignIn())).id
+
+
 async def add_version(
     actor: Principal,
     store: ObjectStore,

@@ -8,19 +8,17 @@ API's Chinese ``detail`` when a rule refuses something.
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
-from lianyan.errors import Forbidden, InvalidInput, LianyanError
+from lianyan.errors import LianyanError
 from lianyan.exchanges import designs, highlights, notifications, reviews, services
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
@@ -28,12 +26,12 @@ from lianyan.files.store import ObjectStore
 from lianyan.org import services as org
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
-from lianyan.web.forms import int_or_none
+from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit
 from lianyan.web.home import register_section
 from lianyan.web.pages import page
 
 ORGANISERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
-Form = Any
+AnyRequest = Request[Any, Any, Any]
 
 
 async def _page(template: str, actor: Principal, status_code: int = 200, **context: Any) -> Template:
@@ -42,26 +40,49 @@ async def _page(template: str, actor: Principal, status_code: int = 200, **conte
     return page(template, actor, status_code=status_code, unread=unread, **context)
 
 
-def _text(form: Form, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _done(path: str, message: str = "") -> str:
+    return f"{path}{'?done=' + quote(message) if message else ''}"
 
 
-def _int(form: Form, name: str) -> int | None:
-    return int_or_none(_text(form, name))
+def _pairing_rows(form: Form) -> list[dict[str, Any]]:
+    """The editor's rows as sent: kindergarten, group number and teacher of each.
+
+    The numbers are hidden fields and selects, so a wrong one is refused (``int_or_none``).
+    """
+    return [
+        {"kindergarten_id": int_or_none(kg), "group": int_or_none(form.text(f"group_{kg}")),
+         "teacher_id": form.text(f"teacher_{kg}")}
+        for kg in form.all("kindergarten_ids")
+    ]
 
 
-def _when(form: Form, name: str, label: str) -> dt.datetime:
-    """A ``datetime-local`` field as an aware time in the city's zone."""
-    value = _text(form, name)
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=clock.CITY_TZ)
-    except ValueError:
-        raise InvalidInput("request.invalid", f"请填写{label}。") from None
+def _editor_rows(form: Form) -> list[dict[str, Any]]:
+    """The editor's rows as sent, for showing them again: anything not a number is dropped."""
+    def number(text: str) -> int | None:
+        return int(text) if text.isascii() and text.isdigit() else None
+
+    rows = [{"kindergarten_id": number(kg), "group": number(form.text(f"group_{kg}")),
+             "teacher_id": number(form.text(f"teacher_{kg}"))}
+            for kg in form.all("kindergarten_ids")]
+    return [r for r in rows if r["kindergarten_id"] is not None]
 
 
-def _back(path: str, message: str = "") -> Redirect:
-    return Redirect(f"{path}{'?done=' + quote(message) if message else ''}", status_code=303)
+def _groups_body(form: Form) -> dict[str, Any]:
+    """The pairing editor as the body of ``PUT /groups``: one group per chosen number."""
+    rows = _pairing_rows(form)
+    numbers = sorted({r["group"] for r in rows if r["group"]})
+    return {"groups": [
+        {"members": [{"kindergarten_id": r["kindergarten_id"], "teacher_id": r["teacher_id"]}
+                     for r in rows if r["group"] == number],
+         "reason": form.text(f"reason_{number}")}
+        for number in numbers
+    ]}  # fmt: skip
+
+
+def _score_body(form: Form) -> dict[str, Any]:
+    """The score form (``goal_score``, ``goal_reason`` …) as the body of ``PUT /score``."""
+    return {item: {"score": form.text(f"{item}_score"), "reason": form.text(f"{item}_reason")}
+            for item in s.SCORE_ITEM_NAMES}
 
 
 class ExchangePages(Controller):
@@ -84,50 +105,26 @@ class ExchangePages(Controller):
     @get("/exchanges/new", opt=access(*ORGANISERS))
     async def new_exchange(self, actor: Principal) -> Template:
         """The form for a new exchange."""
-        return await self._form(actor, {}, None)
+        return await self._form(actor)
 
-    async def _form(
-        self, actor: Principal, values: dict[str, str], error: str | None, status: int = 200
-    ) -> Template:
+    async def _form(self, actor: Principal, posted: FormState = NO_FORM) -> Template:
         counties = await org.list_counties(actor)
         if not actor.is_city:
             mine = actor.counties(Role.COUNTY_OFFICER)
             counties = [c for c in counties if c.id in mine]
-        return await _page(
-            "exchanges/form.html", actor, status_code=status, values=values, error=error,
-            counties=counties,
-        )
+        return await _page("exchanges/form.html", actor, posted=posted, error=posted.message,
+                           counties=counties)
 
     @post("/exchanges/new", opt=access(*ORGANISERS))
-    async def create_exchange(self, actor: Principal, request: Request[Any, Any, Any]) -> Any:
+    async def create_exchange(self, actor: Principal, request: AnyRequest) -> Any:
         """Create the exchange and open its page."""
-        form = await request.form()
-        try:
-            data = msgspec.convert(
-                {
-                    "title": _text(form, "title"),
-                    "content": _text(form, "content"),
-                    "age_group": _text(form, "age_group"),
-                    "domain": _text(form, "domain"),
-                    "mode": _text(form, "mode"),
-                    "starts_at": _when(form, "starts_at", "活动时间"),
-                    "place": _text(form, "place"),
-                    "meeting_link": _text(form, "meeting_link"),
-                    "county_id": _int(form, "county_id"),
-                    "design_deadline": _when(form, "design_deadline", "教学设计提交截止时间"),
-                    "comment_deadline": _when(form, "comment_deadline", "专家点评截止时间"),
-                    "blind": _text(form, "blind") == "on",
-                },
-                s.ExchangeIn,
-            )
-            exchange = await services.create_exchange(actor, data)
-        except msgspec.ValidationError:
-            return await self._form(
-                actor, dict(form.items()), "请完整填写活动名称、教学内容、年龄段、领域和方式。", 400
-            )
-        except LianyanError as exc:
-            return await self._form(actor, dict(form.items()), exc.detail, exc.status)
-        return _back(f"/exchanges/{exchange.id}", "交流活动已创建，下一步请邀请专家并配对参与园。")
+        form = await read_form(request, "exchange")
+        return await submit(
+            form, lambda: services.create_exchange(actor, form.bind(s.ExchangeIn)),
+            done=lambda exchange: _done(f"/exchanges/{exchange.id}",
+                                        "交流活动已创建，下一步请邀请专家并配对参与园。"),
+            again=lambda posted: self._form(actor, posted),
+        )
 
     @get("/exchanges/{exchange_id:int}", opt=access(SIGNED_IN))
     async def exchange(
@@ -136,57 +133,55 @@ class ExchangePages(Controller):
         """One exchange: groups, designs, experts and what the caller can do next."""
         return await exchange_page(actor, exchange_id, done=done)
 
-    @post("/exchanges/{exchange_id:int}/experts", opt=access(*ORGANISERS))
-    async def invite(
-        self, actor: Principal, exchange_id: int, request: Request[Any, Any, Any]
+    async def _on_exchange(
+        self, actor: Principal, exchange_id: int, request: AnyRequest, name: str,
+        action: Callable[[Form], Awaitable[Any]], done: str,
     ) -> Any:
+        """A form of the exchange page: run it, or show the page again with the message."""
+        form = await read_form(request, name)
+        return await submit(
+            form, lambda: action(form), done=_done(f"/exchanges/{exchange_id}", done),
+            again=lambda posted: exchange_page(actor, exchange_id, posted=posted),
+        )
+
+    @post("/exchanges/{exchange_id:int}/experts", opt=access(*ORGANISERS))
+    async def invite(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
         """Invite the chosen expert."""
-        form = await request.form()
-        try:
-            person_id = _int(form, "person_id")
-            if person_id is None:
-                raise InvalidInput("exchange.not_expert", "请选择要邀请的专家。")
-            await services.invite_expert(actor, exchange_id, s.ExpertIn(person_id=person_id))
-        except LianyanError as exc:
-            return await self._exchange_error(actor, exchange_id, exc)
-        return _back(f"/exchanges/{exchange_id}", "已邀请专家，并已通知本人。")
+        return await self._on_exchange(
+            actor, exchange_id, request, "invite",
+            lambda form: services.invite_expert(actor, exchange_id, form.bind(s.ExpertIn)),
+            "已邀请专家，并已通知本人。",
+        )
 
     @post("/exchanges/{exchange_id:int}/experts/{person_id:int}/remind", opt=access(*ORGANISERS))
-    async def remind(self, actor: Principal, exchange_id: int, person_id: int) -> Any:
+    async def remind(
+        self, actor: Principal, exchange_id: int, person_id: int, request: AnyRequest
+    ) -> Any:
         """One-click reminder to a late expert."""
-        try:
-            await notifications.remind_expert(actor, exchange_id, person_id)
-        except LianyanError as exc:
-            return await self._exchange_error(actor, exchange_id, exc)
-        return _back(f"/exchanges/{exchange_id}", "已提醒该专家。")
+        return await self._on_exchange(
+            actor, exchange_id, request, "remind",
+            lambda form: notifications.remind_expert(actor, exchange_id, person_id),
+            "已提醒该专家。",
+        )
 
     @post("/exchanges/{exchange_id:int}/my-design", opt=access(Role.TEACHER))
-    async def start_design(self, actor: Principal, exchange_id: int) -> Any:
+    async def start_design(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
         """Start the caller's design (or open it) and go to its page."""
-        existing = await designs.my_design_id(actor, exchange_id)
-        if existing is None:
-            try:
-                existing = (await designs.create_design(actor, exchange_id, s.DesignIn())).id
-            except LianyanError as exc:
-                return await self._exchange_error(actor, exchange_id, exc)
-        return Redirect(f"/designs/{existing}", status_code=303)
+        form = await read_form(request, "my-design")
+        return await submit(
+            form, lambda: designs.open_my_design(actor, exchange_id),
+            done=lambda design_id: f"/designs/{design_id}",
+            again=lambda posted: exchange_page(actor, exchange_id, posted=posted),
+        )
 
     @post("/exchanges/{exchange_id:int}/highlight", opt=access(*ORGANISERS))
-    async def push(
-        self, actor: Principal, exchange_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
+    async def push(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
         """Push the finished exchange to the city."""
-        form = await request.form()
-        try:
-            await highlights.push(actor, exchange_id, s.HighlightIn(summary=_text(form, "summary")))
-        except LianyanError as exc:
-            return await self._exchange_error(actor, exchange_id, exc)
-        return _back(f"/exchanges/{exchange_id}", "已推送到市教育局，等待收录。")
-
-    async def _exchange_error(
-        self, actor: Principal, exchange_id: int, exc: LianyanError
-    ) -> Template:
-        return await exchange_page(actor, exchange_id, error=exc.detail, status_code=exc.status)
+        return await self._on_exchange(
+            actor, exchange_id, request, "highlight",
+            lambda form: highlights.push(actor, exchange_id, form.bind(s.HighlightIn)),
+            "已推送到市教育局，等待收录。",
+        )
 
     # Pairing ---------------------------------------------------------------------------------
 
@@ -196,26 +191,27 @@ class ExchangePages(Controller):
         q: str | None = None,
     ) -> Template:
         """Choose candidates (by county), or edit the confirmed groups."""
-        exchange, standing = await services.visible_exchange(actor, exchange_id)
-        if not standing.organiser:
-            raise Forbidden("exchange.not_organiser", "只有活动的组织者可以配对参与园。")
+        return await self._pairing(actor, exchange_id, set(county_id or []), q)
+
+    async def _pairing(
+        self, actor: Principal, exchange_id: int, chosen: set[int], q: str | None,
+        posted: FormState = NO_FORM,
+    ) -> Template:
+        exchange = await services.organised_exchange(actor, exchange_id)
         groups = await services.get_groups(actor, exchange_id)
         rows = [
             {"kindergarten_id": m.kindergarten_id, "group": g.number, "teacher_id": m.teacher_id}
             for g in groups.groups for m in g.members
         ]  # fmt: skip
-        counties = await org.list_counties(actor)
-        chosen = set(county_id or [])
         candidates = []
-        if chosen:
-            for cid in sorted(chosen):
-                items, _ = await org.list_kindergartens(actor, county_id=cid, q=q, limit=200)
-                candidates.extend(items)
-        editor = await self._editor(rows, [g.reason for g in groups.groups])
+        for cid in sorted(chosen):
+            items, _ = await org.list_kindergartens(actor, county_id=cid, q=q, limit=200)
+            candidates.extend(items)
         return await _page(
-            "exchanges/pairing.html", actor, exchange=exchange, counties=counties,
-            chosen=chosen, q=q or "", candidates=candidates, editor=editor, error=None,
-            unpaired=[], group_size=2,
+            "exchanges/pairing.html", actor, exchange=exchange,
+            counties=await org.list_counties(actor), chosen=chosen, q=q or "",
+            candidates=candidates, editor=await self._editor(rows, [g.reason for g in groups.groups]),
+            error=posted.message, posted=posted, unpaired=[], group_size=2,
         )
 
     async def _editor(self, rows: list[dict[str, Any]], reasons: list[str]) -> dict[str, Any]:
@@ -235,93 +231,64 @@ class ExchangePages(Controller):
         }  # fmt: skip
 
     @post("/exchanges/{exchange_id:int}/pairing/suggest", opt=access(*ORGANISERS))
-    async def suggest(
-        self, actor: Principal, exchange_id: int, request: Request[Any, Any, Any]
-    ) -> Template:
+    async def suggest(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
         """Ask for a suggestion and show it in the editor with its reasons."""
-        form = await request.form()
-        exchange, _ = await services.visible_exchange(actor, exchange_id)
-        ids = [i for i in (int_or_none(str(v)) for v in form.getall("candidate_ids"))
-               if i is not None]
-        size = 3 if _text(form, "group_size") == "3" else 2
-        error = None
-        unpaired: list[dict[str, Any]] = []
+        form = await read_form(request, "suggest")
+        chosen = {int(c) for c in form.all("county_id") if c.isascii() and c.isdigit()}
+
+        async def suggest() -> tuple[s.SuggestIn, s.SuggestOut]:
+            data = form.bind(s.SuggestIn)
+            return data, await services.suggest_pairing(actor, exchange_id, data)
+
+        return await submit(
+            form, suggest, done=lambda result: self._suggested(actor, exchange_id, *result),
+            again=lambda posted: self._pairing(actor, exchange_id, chosen, None, posted),
+        )
+
+    async def _suggested(
+        self, actor: Principal, exchange_id: int, data: s.SuggestIn, suggestion: s.SuggestOut
+    ) -> Template:
+        """The editor filled with a suggestion: each kindergarten's group and first teacher."""
+        teachers = await services.teacher_choices(list(data.candidate_ids))
         rows: list[dict[str, Any]] = []
-        reasons: list[str] = []
-        try:
-            if len(ids) < 2:
-                raise InvalidInput("pairing.too_few", "请至少选择两所不同县（市、区）的幼儿园。")
-            suggestion = await services.suggest_pairing(
-                actor, exchange_id, s.SuggestIn(candidate_ids=ids, group_size=size)
-            )
-        except LianyanError as exc:
-            error = exc.detail
-        else:
-            teachers = await services.teacher_choices(ids)
-            for number, group in enumerate(suggestion.groups, start=1):
-                reasons.append(group.reason)
-                for kg_id in group.kindergarten_ids:
-                    first = (teachers.get(kg_id) or [{"id": None}])[0]["id"]
-                    rows.append({"kindergarten_id": kg_id, "group": number, "teacher_id": first})
-            names = await services.candidates_by_id([u.kindergarten_id for u in suggestion.unpaired])
-            for u in suggestion.unpaired:
-                rows.append({"kindergarten_id": u.kindergarten_id, "group": None,
-                             "teacher_id": None})
-                unpaired.append({"name": names[u.kindergarten_id].name, "reason": u.reason})
-        editor = await self._editor(rows, reasons)
+        for number, group in enumerate(suggestion.groups, start=1):
+            for kg_id in group.kindergarten_ids:
+                first = (teachers.get(kg_id) or [{"id": None}])[0]["id"]
+                rows.append({"kindergarten_id": kg_id, "group": number, "teacher_id": first})
+        names = await services.candidates_by_id([u.kindergarten_id for u in suggestion.unpaired])
+        unpaired = []
+        for u in suggestion.unpaired:
+            rows.append({"kindergarten_id": u.kindergarten_id, "group": None, "teacher_id": None})
+            unpaired.append({"name": names[u.kindergarten_id].name, "reason": u.reason})
+        exchange, _ = await services.visible_exchange(actor, exchange_id)
         return await _page(
-            "exchanges/pairing.html", actor, status_code=400 if error else 200,
-            exchange=exchange, counties=[], chosen=set(), q="", candidates=[], editor=editor,
-            error=error, unpaired=unpaired, group_size=size,
+            "exchanges/pairing.html", actor, exchange=exchange, counties=[], chosen=set(), q="",
+            candidates=[], editor=await self._editor(rows, [g.reason for g in suggestion.groups]),
+            error=None, posted=NO_FORM, unpaired=unpaired, group_size=data.group_size,
         )
 
     @post("/exchanges/{exchange_id:int}/pairing/confirm", opt=access(*ORGANISERS))
-    async def confirm(
-        self, actor: Principal, exchange_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
-        """Save the edited groups; on a refusal, show the editor again with the message."""
-        form = await request.form()
-        rows: list[dict[str, Any]] = []
-        for kg in form.getall("kindergarten_ids"):
-            if int_or_none(str(kg)) is None:
-                continue
-            rows.append({
-                "kindergarten_id": int(kg),
-                "group": _int(form, f"group_{kg}"),
-                "teacher_id": _int(form, f"teacher_{kg}"),
-            })  # fmt: skip
-        reasons = {int(k[7:]): _text(form, k) for k in form if k.startswith("reason_")
-                   and k[7:].isascii() and k[7:].isdigit()}  # fmt: skip
-        numbers = sorted({r["group"] for r in rows if r["group"]})
-        try:
-            missing = [r for r in rows if r["group"] and not r["teacher_id"]]
-            if missing:
-                raise InvalidInput("pairing.teacher", "请为每所参与园选择执教教师。")
-            data = s.GroupsIn(
-                groups=[
-                    s.GroupIn(
-                        members=[
-                            s.MemberIn(kindergarten_id=r["kindergarten_id"],
-                                       teacher_id=r["teacher_id"])
-                            for r in rows if r["group"] == number
-                        ],
-                        reason=reasons.get(number, "")[:300],
-                    )
-                    for number in numbers
-                ]
-            ) if numbers else None
-            if data is None:
-                raise InvalidInput("pairing.no_groups", "请至少分出一个组。")
-            await services.put_groups(actor, exchange_id, data)
-        except LianyanError as exc:
+    async def confirm(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
+        """Save the edited groups; on a refusal, show the editor again as it was sent."""
+        form = await read_form(request, "confirm")
+
+        async def again(posted: FormState) -> Template:
             exchange, _ = await services.visible_exchange(actor, exchange_id)
-            editor = await self._editor(rows, [reasons.get(n, "") for n in numbers])
+            rows = _editor_rows(form)
+            numbers = sorted({r["group"] for r in rows if r["group"]})
             return await _page(
-                "exchanges/pairing.html", actor, status_code=exc.status, exchange=exchange,
-                counties=[], chosen=set(), q="", candidates=[], editor=editor,
-                error=exc.detail, unpaired=[], group_size=2,
+                "exchanges/pairing.html", actor, exchange=exchange, counties=[], chosen=set(),
+                q="", candidates=[],
+                editor=await self._editor(rows, [form.text(f"reason_{n}") for n in numbers]),
+                error=posted.message, posted=posted, unpaired=[], group_size=2,
             )
-        return _back(f"/exchanges/{exchange_id}", "分组已确认，已通知各组执教教师。")
+
+        return await submit(
+            form,
+            lambda: services.put_groups(actor, exchange_id, form.bind(s.GroupsIn, _groups_body)),
+            done=_done(f"/exchanges/{exchange_id}", "分组已确认，已通知各组执教教师。"),
+            again=again,
+        )
 
     # Designs ---------------------------------------------------------------------------------
 
@@ -332,82 +299,65 @@ class ExchangePages(Controller):
         """A design: its versions, files, sections, comments, notes and scores."""
         return await design_page(actor, design_id, done=done)
 
-    async def _design_error(self, actor: Principal, design_id: int, exc: LianyanError) -> Any:
-        return await design_page(actor, design_id, error=exc.detail, status_code=exc.status)
+    async def _on_design(
+        self, actor: Principal, design_id: int, request: AnyRequest, name: str,
+        action: Callable[[Form], Awaitable[Any]], done: str | Callable[[Any], str],
+    ) -> Any:
+        """A form of the design page: run it, or show the page again with the message."""
+        form = await read_form(request, name)
+        return await submit(
+            form, lambda: action(form), done=done,
+            again=lambda posted: design_page(actor, design_id, posted=posted),
+        )
 
     @post("/designs/{design_id:int}/upload", opt=access(Role.TEACHER))
     async def upload(
         self, actor: Principal, store: ObjectStore, settings: Settings, design_id: int,
-        request: Request[Any, Any, Any],
+        request: AnyRequest,
     ) -> Any:
         """Upload one part as a new version."""
-        form = await request.form()
-        upload = form.get("file")
-        try:
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                raise InvalidInput("upload.missing", "请选择要上传的文件。")
-            version = await designs.add_version(
-                actor, store, design_id, kind=_text(form, "kind"), fileobj=upload.file,
-                filename=upload.filename, limits=limits_from(settings.uploads),
-            )
-        except LianyanError as exc:
-            return await self._design_error(actor, design_id, exc)
-        finally:
-            if isinstance(upload, UploadFile):
+
+        async def add(form: Form) -> s.VersionOut:
+            upload = form.file("file")
+            try:
+                return await designs.add_version(
+                    actor, store, design_id, kind=form.text("kind"), fileobj=upload.file,
+                    filename=upload.filename, limits=limits_from(settings.uploads),
+                )
+            finally:
                 await upload.close()
-        return _back(f"/designs/{design_id}", f"已上传，生成第 {version.number} 版。")
+
+        return await self._on_design(
+            actor, design_id, request, "upload", add,
+            lambda version: _done(f"/designs/{design_id}", f"已上传，生成第 {version.number} 版。"),
+        )
 
     @post("/designs/{design_id:int}/comment", opt=access(SIGNED_IN))
-    async def comment(
-        self, actor: Principal, design_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
+    async def comment(self, actor: Principal, design_id: int, request: AnyRequest) -> Any:
         """Post a comment or a reply."""
-        form = await request.form()
-        try:
-            body = _text(form, "body")
-            if not body:
-                raise InvalidInput("comment.empty", "请填写点评或回复的内容。")
-            await reviews.post_comment(
-                actor, design_id,
-                s.CommentIn(body=body, parent_id=_int(form, "parent_id"),
-                            version=_int(form, "version")),
-            )
-        except LianyanError as exc:
-            return await self._design_error(actor, design_id, exc)
-        return Redirect(f"/designs/{design_id}#comments", status_code=303)
+        return await self._on_design(
+            actor, design_id, request, "comment",
+            lambda form: reviews.post_comment(actor, design_id, form.bind(s.CommentIn)),
+            f"/designs/{design_id}#comments",
+        )
 
     @post("/designs/{design_id:int}/note", opt=access(SIGNED_IN))
-    async def note(
-        self, actor: Principal, design_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
+    async def note(self, actor: Principal, design_id: int, request: AnyRequest) -> Any:
         """Write a peer observation note."""
-        form = await request.form()
-        try:
-            body = _text(form, "body")
-            if not body:
-                raise InvalidInput("note.empty", "请填写听课记录的内容。")
-            await reviews.post_note(actor, design_id, s.NoteIn(body=body))
-        except LianyanError as exc:
-            return await self._design_error(actor, design_id, exc)
-        return Redirect(f"/designs/{design_id}#notes", status_code=303)
+        return await self._on_design(
+            actor, design_id, request, "note",
+            lambda form: reviews.post_note(actor, design_id, form.bind(s.NoteIn)),
+            f"/designs/{design_id}#notes",
+        )
 
     @post("/designs/{design_id:int}/score", opt=access(Role.EXPERT))
-    async def score(
-        self, actor: Principal, design_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
+    async def score(self, actor: Principal, design_id: int, request: AnyRequest) -> Any:
         """Fill or change one's own score form."""
-        form = await request.form()
-        try:
-            items: dict[str, Any] = {}
-            for item, name in s.SCORE_ITEM_NAMES.items():
-                mark, reason = _int(form, f"{item}_score"), _text(form, f"{item}_reason")
-                if mark is None or not 1 <= mark <= 5 or not reason:
-                    raise InvalidInput("score.item", f"请为“{name}”打 1–5 分并写一句理由。")
-                items[item] = s.ScoreItem(score=mark, reason=reason[:200])
-            await reviews.put_score(actor, design_id, s.ScoreIn(**items))
-        except LianyanError as exc:
-            return await self._design_error(actor, design_id, exc)
-        return Redirect(f"/designs/{design_id}#scores", status_code=303)
+        return await self._on_design(
+            actor, design_id, request, "score",
+            lambda form: reviews.put_score(actor, design_id, form.bind(s.ScoreIn, _score_body)),
+            f"/designs/{design_id}#scores",
+        )
 
     # Comparison, reviews, library, notices ---------------------------------------------------
 
@@ -453,8 +403,8 @@ class ExchangePages(Controller):
         try:
             accepted = await highlights.accept(actor, highlight_id)
         except LianyanError as exc:
-            return _back("/library", exc.detail)
-        return _back("/library", f"已收录《{accepted.title}》。")
+            return Redirect(_done("/library", exc.detail), status_code=303)
+        return Redirect(_done("/library", f"已收录《{accepted.title}》。"), status_code=303)
 
     @get("/notifications", opt=access(SIGNED_IN))
     async def notices(self, actor: Principal) -> Template:
@@ -480,8 +430,7 @@ class ExchangePages(Controller):
 
 
 async def exchange_page(
-    actor: Principal, exchange_id: int, *, done: str | None = None, error: str | None = None,
-    status_code: int = 200,
+    actor: Principal, exchange_id: int, *, done: str | None = None, posted: FormState = NO_FORM
 ) -> Template:
     """The exchange page (also shown again, with the message, when an action is refused)."""
     exchange, standing = await services.visible_exchange(actor, exchange_id)
@@ -491,17 +440,16 @@ async def exchange_page(
     choices = await services.expert_choices(actor) if standing.organiser else []
     invited = {e.person_id for e in experts}
     return await _page(
-        "exchanges/detail.html", actor, status_code=status_code, exchange=exchange,
+        "exchanges/detail.html", actor, status_code=posted.status, exchange=exchange,
         standing=standing, groups=groups, visible={d.id for d in visible}, experts=experts,
         expert_choices=[c for c in choices if c["id"] not in invited],
         my_design=await designs.my_design_id(actor, exchange_id),
-        done=done, error=error, now=clock.now(),
+        done=done, error=posted.message, posted=posted, now=clock.now(),
     )
 
 
 async def design_page(
-    actor: Principal, design_id: int, *, done: str | None = None, error: str | None = None,
-    status_code: int = 200,
+    actor: Principal, design_id: int, *, done: str | None = None, posted: FormState = NO_FORM
 ) -> Template:
     """The design page (also shown again, with the message, when an action is refused)."""
     context = await designs.design_context(actor, design_id)
@@ -513,12 +461,12 @@ async def design_page(
     now = clock.now()
     exchange = context.exchange
     return await _page(
-        "exchanges/design.html", actor, status_code=status_code, context=context,
+        "exchanges/design.html", actor, status_code=posted.status, context=context,
         design=context.design, exchange=exchange, versions=versions,
         threads=_threads(comments), notes=notes, scores=scores, my_score=mine,
         can_upload=context.is_teacher and now < exchange.comment_deadline,
         late=now >= exchange.design_deadline, open=now < exchange.comment_deadline,
-        done=done, error=error, section_names=s.SECTION_NAMES,
+        done=done, error=posted.message, posted=posted, section_names=s.SECTION_NAMES,
         score_items=s.SCORE_ITEM_NAMES, kind_names=designs.KIND_NAMES,
     )
 

@@ -20,7 +20,8 @@ Title = Annotated[str, Meta(min_length=1, max_length=100)]
 Content = Annotated[str, Meta(min_length=1, max_length=200)]
 Place = Annotated[str, Meta(max_length=200)]
 Link = Annotated[str, Meta(max_length=500)]
-Body = Annotated[str, Meta(min_length=1, max_length=5000)]
+#: Text someone must write: at least one character that is not a space.
+Body = Annotated[str, Meta(min_length=1, max_length=5000, pattern=r"\S")]
 Reason = Annotated[str, Meta(min_length=1, max_length=200)]
 Mark = Annotated[int, Meta(ge=1, le=5)]
 GroupSize = Annotated[int, Meta(ge=2, le=3)]
@@ -50,19 +51,19 @@ SCORE_ITEM_NAMES = {
 class ExchangeIn(Input, kw_only=True):
     """A new exchange. ``county_id`` is the organising county; omit it for a city-wide one."""
 
-    title: Title
-    content: Content
-    age_group: AgeGroup
-    domain: Domain
-    mode: Mode
-    starts_at: dt.datetime
-    place: Place = ""
-    meeting_link: Link = ""
-    host_id: Id | None = None
-    county_id: Id | None = None
-    design_deadline: dt.datetime
-    comment_deadline: dt.datetime
-    blind: bool = True
+    title: Annotated[Title, Meta(title="活动名称")]
+    content: Annotated[Content, Meta(title="同一教学内容")]
+    age_group: Annotated[AgeGroup, Meta(title="年龄段")]
+    domain: Annotated[Domain, Meta(title="领域")]
+    mode: Annotated[Mode, Meta(title="方式")]
+    starts_at: Annotated[dt.datetime, Meta(title="活动时间")]
+    place: Annotated[Place, Meta(title="活动地点")] = ""
+    meeting_link: Annotated[Link, Meta(title="会议链接")] = ""
+    host_id: Annotated[Id | None, Meta(title="主持人")] = None
+    county_id: Annotated[Id | None, Meta(title="组织单位")] = None
+    design_deadline: Annotated[dt.datetime, Meta(title="教学设计提交截止时间")]
+    comment_deadline: Annotated[dt.datetime, Meta(title="专家点评截止时间")]
+    blind: Annotated[bool, Meta(title="背对背设计")] = True
 
 
 class ExchangePatch(Input, kw_only=True):
@@ -113,7 +114,7 @@ class ExchangeOut(Output, kw_only=True):
 class ExpertIn(Input, kw_only=True):
     """An expert to invite: a person holding the ``expert`` role."""
 
-    person_id: Id
+    person_id: Annotated[Id, Meta(title="专家", extra={"message": "请选择要邀请的专家。"})]
 
 
 class ExpertOut(Output, kw_only=True):
@@ -134,8 +135,13 @@ class ExpertOut(Output, kw_only=True):
 class SuggestIn(Input, kw_only=True):
     """Candidates to pair and the group size (2 or 3)."""
 
-    candidate_ids: Annotated[list[Id], Meta(min_length=1, max_length=5000)]
-    group_size: GroupSize = 2
+    candidate_ids: Annotated[
+        list[Id],
+        Meta(min_length=2, max_length=5000, title="候选幼儿园",
+             extra={"code": "pairing.too_few",
+                    "message": "请至少选择两所不同县（市、区）的幼儿园。"}),
+    ]
+    group_size: Annotated[GroupSize, Meta(title="每组园数")] = 2
 
 
 class SuggestedGroup(Output, kw_only=True):
@@ -164,21 +170,28 @@ class SuggestOut(Output, kw_only=True):
 class MemberIn(Input, kw_only=True):
     """A participant: a kindergarten and the teacher who designs for it."""
 
-    kindergarten_id: Id
-    teacher_id: Id
+    kindergarten_id: Annotated[Id, Meta(title="幼儿园")]
+    teacher_id: Annotated[
+        Id, Meta(title="执教教师", extra={"code": "pairing.teacher",
+                                           "message": "请为每所参与园选择执教教师。"})
+    ]
 
 
 class GroupIn(Input, kw_only=True):
     """A group as the officer confirms it."""
 
-    members: Annotated[list[MemberIn], Meta(min_length=1, max_length=10)]
-    reason: Annotated[str, Meta(max_length=300)] = ""
+    members: Annotated[list[MemberIn], Meta(min_length=1, max_length=10, title="组员")]
+    reason: Annotated[str, Meta(max_length=300, title="分组理由")] = ""
 
 
 class GroupsIn(Input, kw_only=True):
     """The whole grouping of an exchange; it replaces the previous one."""
 
-    groups: Annotated[list[GroupIn], Meta(min_length=1, max_length=2000)]
+    groups: Annotated[
+        list[GroupIn],
+        Meta(min_length=1, max_length=2000, title="分组",
+             extra={"code": "pairing.no_groups", "message": "请至少分出一个组。"}),
+    ]
 
 
 class MemberOut(Output, kw_only=True):
@@ -279,9 +292,10 @@ class AdoptIn(Input, kw_only=True):
 class CommentIn(Input, kw_only=True):
     """A comment (experts) or a reply (``parent_id``); anchored to ``version`` (default latest)."""
 
-    body: Body
-    version: Id | None = None
-    parent_id: Id | None = None
+    body: Annotated[Body, Meta(title="点评内容", extra={
+        "code": "comment.empty", "message": "请填写点评或回复的内容（5000 字以内）。"})]
+    version: Annotated[Id | None, Meta(title="点评针对的版本")] = None
+    parent_id: Annotated[Id | None, Meta(title="回复的点评")] = None
 
 
 class CommentPatch(Input, kw_only=True):
@@ -308,7 +322,8 @@ class CommentOut(Output, kw_only=True):
 class NoteIn(Input, kw_only=True):
     """A peer observation note (听课记录)."""
 
-    body: Body
+    body: Annotated[Body, Meta(title="听课记录", extra={
+        "code": "note.empty", "message": "请填写听课记录的内容（5000 字以内）。"})]
     version: Id | None = None
 
 
@@ -328,18 +343,22 @@ class NoteOut(Output, kw_only=True):
 class ScoreItem(Input, kw_only=True):
     """One item of the score form: 1–5 and a short reason."""
 
-    score: Mark
-    reason: Reason
+    score: Annotated[Mark, Meta(title="分数")]
+    reason: Annotated[Reason, Meta(title="理由")]
+
+
+#: Any mistake in an item of the score form reads ``score.item``, naming the item.
+_SCORE_RULE = {"code": "score.item", "message": "请为“{label}”打 1–5 分并写一句理由（200 字以内）。"}
 
 
 class ScoreIn(Input, kw_only=True):
     """An expert's own 评课量表 for a design, anchored to ``version`` (default latest)."""
 
-    goal: ScoreItem
-    content: ScoreItem
-    process: ScoreItem
-    children: ScoreItem
-    teacher: ScoreItem
+    goal: Annotated[ScoreItem, Meta(title="目标", extra=_SCORE_RULE)]
+    content: Annotated[ScoreItem, Meta(title="内容", extra=_SCORE_RULE)]
+    process: Annotated[ScoreItem, Meta(title="过程", extra=_SCORE_RULE)]
+    children: Annotated[ScoreItem, Meta(title="幼儿表现", extra=_SCORE_RULE)]
+    teacher: Annotated[ScoreItem, Meta(title="教师素养", extra=_SCORE_RULE)]
     version: Id | None = None
 
 
@@ -405,7 +424,7 @@ class CompareOut(Output, kw_only=True):
 class HighlightIn(Input, kw_only=True):
     """Push a finished exchange to the city, with a short summary of what stood out."""
 
-    summary: Annotated[str, Meta(max_length=5000)] = ""
+    summary: Annotated[str, Meta(max_length=5000, title="亮点摘要")] = ""
 
 
 class HighlightOut(Output, kw_only=True):

@@ -142,6 +142,13 @@ async def list_exchanges(
     return [_out(r, statuses.get(r["id"]), now) for r in rows], await count
 
 
+async def organised_exchange(actor: Principal, exchange_id: int) -> s.ExchangeOut:
+    """The exchange, for its organisers only (``exchange.not_organiser`` otherwise)."""
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    _require_organiser(standing)
+    return exchange
+
+
 def _require_organiser(standing: Standing) -> None:
     if not standing.organiser:
         raise Forbidden(

@@ -6,11 +6,14 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
-from lianyan.errors import LianyanError
+from lianyan.errors import InvalidInput, LianyanError
+from lianyan.schemas import Input
 
 log = logging.getLogger("lianyan")
 
@@ -90,8 +93,43 @@ def _explain(message: str) -> tuple[str, str]:
     return field, "不符合要求"
 
 
+def _body_schema(request: Request[Any, Any, Any]) -> type[Input] | None:
+    """The ``Input`` Struct the handler decodes its JSON body into, if it has one."""
+    handler = request.scope.get("route_handler")
+    data = handler.parsed_fn_signature.parameters.get("data") if handler else None
+    schema = getattr(data, "type_", None) if data else None
+    return schema if isinstance(schema, type) and issubclass(schema, Input) else None
+
+
+def _explain_body(request: Request[Any, Any, Any]) -> InvalidInput | None:
+    """The body explained by its schema, exactly as a page's form would be (same code)."""
+    from lianyan.web.forms import convert
+
+    schema = _body_schema(request)
+    body = ScopeState.from_scope(request.scope).body
+    if schema is None or not isinstance(body, bytes) or not body:
+        return None
+    try:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    try:
+        convert(raw, schema)
+    except InvalidInput as refused:
+        return refused
+    return None
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    """A malformed body or parameter: 400 listing the offending fields in Chinese."""
+    """A malformed body or parameter: 400 listing the offending fields in Chinese.
+
+    A JSON body is explained by its ``Input`` schema (``web.forms.convert``): the field's
+    Chinese label, and the field's own ``code`` where the schema gives one.
+    """
+    if _is_api(request) and (explained := _explain_body(request)) is not None:
+        return problem(request, 400, explained.code, explained.detail, explained.extra)
     fields = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):

@@ -9,6 +9,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 
 from lianyan import clock, labels
 from lianyan.auth.roles import ROLE_NAMES, Role
+from lianyan.web.forms import NO_FORM
 
 
 def _label(value: Any, table: str) -> str:
@@ -70,3 +71,5 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["role_names"] = ROLE_NAMES
     env.globals["nav_for"] = _nav
     env.globals["labels"] = labels
+    # A refused form shown again overrides this with its values and messages.
+    env.globals["posted"] = NO_FORM
