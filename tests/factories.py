@@ -115,3 +115,28 @@ async def bearer(client: Any, username: str, password: str = PASSWORD) -> dict[s
     assert response.status_code == 200, response.text
     client.cookies.clear()
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def person(
+    name: str, role: str | None = None, *, kindergarten_id: int | None = None,
+    county_id: int | None = None, phone: str | None = None,
+) -> int:
+    """A person without a login (as an import makes them), with an optional role; returns the
+    person id."""
+    zone_id = None
+    if kindergarten_id is not None:
+        row = await Kindergarten.select(Kindergarten.county, Kindergarten.zone).where(
+            Kindergarten.id == kindergarten_id
+        ).first()
+        county_id, zone_id = row["county"], row["zone"]
+    now = clock.now()
+    person_id = int((await Person.insert(
+        Person(name=name, phone=phone, county=county_id, kindergarten=kindergarten_id,
+               created_at=now)
+    ))[0]["id"])
+    if role is not None:
+        await RoleAssignment.insert(
+            RoleAssignment(person=person_id, role=role, county=county_id, zone=zone_id,
+                           kindergarten=kindergarten_id, created_at=now)
+        )
+    return person_id

@@ -70,10 +70,27 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    """Create a person with a login and a role; the password is read from stdin."""
-    from lianyan.auth import admin
+    """Give an existing person a login (``--person ID``: prints a one-time password), or create
+    a person with a login and a role (the password is read from stdin)."""
+    from lianyan.auth import accounts, admin
 
     _settings()
+    if args.person is not None:
+        try:
+            opened = asyncio.run(
+                _with_db(lambda: accounts.open_account(None, args.person, username=args.username))
+            )
+        except Exception as exc:
+            detail = getattr(exc, "detail", None)
+            if detail is None:
+                raise
+            sys.exit(f"lianyan: {detail}")
+        print(f"用户名 {opened.username}")
+        print(f"初始密码 {opened.password}（只显示这一次；首次登录后必须修改）")
+        return
+    missing = [f"--{n}" for n in ("username", "name", "role") if not getattr(args, n)]
+    if missing:
+        sys.exit(f"lianyan: 请给出 --person，或者同时给出 {' '.join(missing)}。")
     password = sys.stdin.readline().rstrip("\n")
     try:
         asyncio.run(
@@ -120,10 +137,15 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="run database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="load the demo city once").set_defaults(func=cmd_demo)
 
-    create = sub.add_parser("create-user", help="create a user; password on stdin")
-    create.add_argument("--username", required=True)
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True)
+    create = sub.add_parser(
+        "create-user",
+        help="--person ID: a login for an existing person (prints a one-time password); "
+        "or a new person with a login (password on stdin)",
+    )
+    create.add_argument("--person", type=int, help="id of an existing person")
+    create.add_argument("--username")
+    create.add_argument("--name")
+    create.add_argument("--role")
     create.add_argument("--county", help="county code (GB/T 2260)")
     create.add_argument("--zone", type=int)
     create.add_argument("--kindergarten", type=int)

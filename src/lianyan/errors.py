@@ -68,3 +68,14 @@ class Unavailable(LianyanError):
     """A service the app depends on (the object store) does not answer; retry later (503)."""
 
     status = 503
+
+
+class PasswordChangeRequired(Forbidden):
+    """Signed in with a one-time password that has not been changed yet (403); pages
+    redirect to the change-password page instead."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "auth.password_change_required",
+            "请先修改初始密码：初始密码只能使用一次，修改后才能继续使用系统。",
+        )

@@ -77,7 +77,7 @@ async def test_import_valid_file_creates_every_row(client):
     response = await client.post("/api/v1/imports/kindergartens", headers=headers,
                                  files={"file": ("幼儿园.xlsx", content)})
     assert response.status_code == 201, response.text
-    assert response.json() == {"created": 2}
+    assert response.json() == {"created": 2, "person_ids": []}
     rows = await Kindergarten.select(Kindergarten.name, Kindergarten.level,
                                      Kindergarten.ownership).order_by(Kindergarten.id)
     assert rows == [

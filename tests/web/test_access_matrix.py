@@ -54,6 +54,8 @@ async def world(client):
     ids["person_teacher_a2"] = await f.user("teacher_a2", "teacher", kindergarten_id=ka)
     ids["person_expert_a"] = await f.user("expert_a", "expert", county_id=a)
     ids["person_teacher_b"] = await f.user("teacher_b", "teacher", kindergarten_id=kb)
+    ids["person_new_a"] = await f.person("新教师甲", "teacher", kindergarten_id=ka)
+    ids["person_new_b"] = await f.person("新教师乙", "teacher", kindergarten_id=kb)
     headers = {role: await f.bearer(client, role) for role in ROLES}
     return ids, headers
 
@@ -124,9 +126,19 @@ MATRIX = [
     ("POST", "/api/v1/people/{person_teacher_b}/roles", {"role": "director", "kindergarten_id": "{kb}"},
      "city=201 admin=201 officer_a=404 zone_a=403 director_a=404 teacher_a=403 expert_a=403"),
     ("GET", "/api/v1/imports/kindergartens/template", None,
-     "city=200 admin=403 officer_a=200 zone_a=403 director_a=403 teacher_a=403 expert_a=403"),
+     "city=200 admin=200 officer_a=200 zone_a=403 director_a=403 teacher_a=403 expert_a=403"),
     ("GET", "/api/v1/audit", None,
      "city=200 admin=200 officer_a=403 zone_a=403 director_a=403 teacher_a=403 expert_a=403"),
+    ("POST", "/api/v1/people/{person_new_a}/account", {},
+     "city=201 admin=201 officer_a=201 zone_a=403 director_a=201 teacher_a=403 expert_a=403"),
+    ("POST", "/api/v1/people/{person_new_b}/account", {},
+     "city=201 admin=201 officer_a=404 zone_a=403 director_a=404 teacher_a=403 expert_a=403"),
+    ("PATCH", "/api/v1/people/{person_teacher_a2}/account", {"reset_password": True},
+     "city=200 admin=200 officer_a=200 zone_a=403 director_a=200 teacher_a=403 expert_a=403"),
+    ("PATCH", "/api/v1/people/{person_expert_a}/account", {"active": False},
+     "city=200 admin=200 officer_a=200 zone_a=403 director_a=404 teacher_a=403 expert_a=403"),
+    ("PATCH", "/api/v1/people/{person_officer_a}/account", {"active": False},
+     "city=200 admin=200 officer_a=409 zone_a=403 director_a=404 teacher_a=403 expert_a=403"),
 ]
 
 

@@ -1,19 +1,34 @@
-"""JSON API of authentication: login, logout, me."""
+"""JSON API of authentication: login, logout, me, changing one's own password."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.status_codes import HTTP_200_OK
 
-from lianyan.auth import services
+from lianyan.auth import accounts, services
 from lianyan.auth.middleware import SESSION_COOKIE
 from lianyan.auth.principal import Principal
-from lianyan.auth.schemas import LoginIn, MeOut, RoleGrantOut, TokenOut
+from lianyan.auth.roles import Role
+from lianyan.auth.schemas import (
+    AccountOpenIn,
+    AccountOut,
+    AccountPatch,
+    AccountsOpenIn,
+    LoginIn,
+    MeOut,
+    PasswordChangedOut,
+    PasswordChangeIn,
+    RoleGrantOut,
+    TokenOut,
+)
+from lianyan.files.store import content_disposition
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def session_cookie(token: str, settings: Settings) -> Cookie:
@@ -45,15 +60,16 @@ class AuthController(Controller):
         self, data: LoginIn, request: Request[Any, Any, Any], settings: Settings
     ) -> Response[TokenOut]:
         """Log in by username or phone."""
-        bearer, account_id = await services.login(
+        bearer, _ = await services.login(
             data.username, data.password, kind="bearer", address=client_address(request)
         )
-        session = await services.issue_token(account_id, kind="session")
+        session = await services.issue_companion(bearer, kind="session")
         return Response(TokenOut(token=bearer), cookies=[session_cookie(session, settings)])
 
-    @post("/logout", opt=access(SIGNED_IN), status_code=HTTP_200_OK)
+    @post("/logout", opt=access(SIGNED_IN, with_one_time_password=True), status_code=HTTP_200_OK)
     async def logout(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-        """Revoke the token this request was made with (and the session cookie)."""
+        """End this login: the token of the request, the bearer token and session cookie its
+        login issued together, and the session cookie sent along."""
         auth = request.scope.get("auth")
         if auth:
             await services.revoke_token(auth[1])
@@ -69,7 +85,7 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ["auth"]
 
-    @get("/", opt=access(SIGNED_IN))
+    @get("/", opt=access(SIGNED_IN, with_one_time_password=True))
     async def me(self, actor: Principal) -> MeOut:
         """Who the caller is and which roles they hold."""
         return MeOut(
@@ -86,4 +102,65 @@ class MeController(Controller):
                 )
                 for g in actor.grants
             ],
+            must_change_password=actor.must_change_password,
         )
+
+    @post("/password", opt=access(SIGNED_IN, with_one_time_password=True),
+          status_code=HTTP_200_OK)
+    async def change_password(
+        self, actor: Principal, data: PasswordChangeIn, request: Request[Any, Any, Any],
+        settings: Settings,
+    ) -> Response[PasswordChangedOut]:
+        """Change the caller's password: every session and token of the account ends; the
+        caller carries on with a fresh one (a bearer token in the body, or a new cookie)."""
+        kind = request.scope["auth"][0] if request.scope.get("auth") else "bearer"
+        token = await services.change_own_password(
+            actor, data.current, data.new, kind=kind, confirm=data.confirm
+        )
+        if kind == "session":
+            return Response(PasswordChangedOut(), cookies=[session_cookie(token, settings)])
+        return Response(PasswordChangedOut(token=token))
+
+
+class PersonAccountController(Controller):
+    """``/api/v1/people/{id}/account`` and the bulk opening after an import."""
+
+    path = "/api/v1/people"
+    tags = ["accounts"]
+    opt = access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)
+
+    @get("/{person_id:int}/account")
+    async def get_account(self, actor: Principal, person_id: int) -> AccountOut:
+        """A person's login: username and state (never the password)."""
+        return await accounts.get_account(actor, person_id)
+
+    @post("/{person_id:int}/account")
+    async def open_account(
+        self, actor: Principal, person_id: int, data: AccountOpenIn | None = None
+    ) -> AccountOut:
+        """Open a login; the answer carries the one-time password, shown this once."""
+        return await accounts.open_account(
+            actor, person_id, username=data.username if data else None
+        )
+
+    @patch("/{person_id:int}/account")
+    async def update_account(
+        self, actor: Principal, person_id: int, data: AccountPatch
+    ) -> AccountOut:
+        """``{"active": false}`` deactivates, ``true`` reactivates; ``{"reset_password":
+        true}`` issues a new one-time password. Both end every session and token."""
+        return await accounts.update_account(actor, person_id, data)
+
+    @post("/accounts", status_code=HTTP_200_OK)
+    async def open_accounts(
+        self, actor: Principal, data: AccountsOpenIn
+    ) -> Response[Any]:
+        """Open logins for many people (everyone of an import); ``format: "xlsx"`` answers
+        with the sheet of usernames and one-time passwords."""
+        result = await accounts.open_accounts(actor, data.person_ids)
+        if data.format == "xlsx":
+            return Response(
+                accounts.one_time_sheet(result.items), media_type=XLSX,
+                headers={"Content-Disposition": content_disposition(accounts.sheet_filename())},
+            )
+        return Response(result)

@@ -1,4 +1,4 @@
-"""Login and logout pages."""
+"""Login, logout and change-password pages."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from litestar.response import Redirect, Template
 from lianyan.auth import services
 from lianyan.auth.api import client_address, session_cookie
 from lianyan.auth.middleware import SESSION_COOKIE
+from lianyan.auth.principal import Principal
 from lianyan.errors import LianyanError
 from lianyan.settings import Settings
-from lianyan.web.access import PUBLIC, access
+from lianyan.web.access import PUBLIC, SIGNED_IN, access
+from lianyan.web.pages import page
 
 
 def _safe_next(target: str) -> str:
@@ -60,9 +62,36 @@ class AuthPages(Controller):
             )
         return Redirect(target, cookies=[session_cookie(token, settings)])
 
+    @get("/account/password", opt=access(SIGNED_IN, with_one_time_password=True))
+    async def password_page(self, actor: Principal, next: str = "/") -> Template:
+        """The 修改密码 form; after a one-time password, the only page there is."""
+        return page("auth/password.html", actor, next=_safe_next(next), error=None, field=None,
+                    form={})
+
+    @post("/account/password", opt=access(SIGNED_IN, with_one_time_password=True))
+    async def password_submit(
+        self,
+        actor: Principal,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        """Change the password; this browser carries on with a fresh session, every other
+        session and token of the account ends."""
+        form = {k: data.get(k, "") for k in ("current", "new", "confirm")}
+        target = _safe_next(data.get("next", "/"))
+        try:
+            token = await services.change_own_password(
+                actor, form["current"], form["new"], kind="session", confirm=form["confirm"]
+            )
+        except LianyanError as exc:
+            return page("auth/password.html", actor, status_code=exc.status, next=target,
+                        error=exc.detail, field=exc.extra.get("field"), form=form)
+        return Redirect(f"{target}", cookies=[session_cookie(token, settings)])
+
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        """End the session."""
+        """End the session (and the bearer token its login issued with it)."""
         if raw := request.cookies.get(SESSION_COOKIE):
             await services.revoke_token(raw)
         return Redirect("/login", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0,

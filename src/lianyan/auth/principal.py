@@ -26,6 +26,10 @@ class Principal(msgspec.Struct, frozen=True):
     grants: tuple[Grant, ...]
     #: The county the person works in (for experts: conflict of interest), if any.
     home_county_id: int | None = None
+    #: Signed in with a one-time password: nothing but changing it is allowed.
+    must_change_password: bool = False
+    #: The account's credentials version when this caller was resolved (see ``Account``).
+    credentials_version: int = 0
 
     def has(self, *roles: str) -> bool:
         """True when the caller holds any of ``roles``."""

@@ -8,6 +8,7 @@ import secrets
 from collections import deque
 
 import anyio.to_thread
+import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
@@ -15,7 +16,7 @@ from lianyan.auth.passwords import hash_password, verify_password
 from lianyan.auth.principal import Grant, Principal
 from lianyan.auth.tables import Account, AuthToken
 from lianyan.db import atomic
-from lianyan.errors import InvalidInput, RateLimited, Unauthenticated
+from lianyan.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated
 from lianyan.org.tables import Person, RoleAssignment
 
 #: Failed logins in a row that lock an account, and for how long.
@@ -78,11 +79,13 @@ async def login(login: str, password: str, *, kind: str, address: str = "") -> t
     ok = await anyio.to_thread.run_sync(
         verify_password, account.password_hash if account else None, password
     )
-    if account is None or not ok or not account.is_active:
-        if account is not None and not ok:
+    if account is None or not ok:
+        if account is not None:
             await _count_failure(account.id, now)
         _note_failure(address)
         raise Unauthenticated("auth.invalid", "用户名或密码不正确。")
+    if not account.is_active:
+        raise Forbidden("auth.inactive", "该账号已停用，请联系为您开通账号的负责人。")
     async with atomic():
         await Account.update({Account.failed_logins: 0, Account.locked_until: None}).where(
             Account.id == account.id
@@ -106,8 +109,12 @@ async def _count_failure(account_id: int, now: dt.datetime) -> None:
         await Account.update(values).where(Account.id == account_id)
 
 
-async def issue_token(account_id: int, *, kind: str) -> str:
-    """Create a token of ``kind`` (``session`` or ``bearer``) and return it raw, once."""
+async def issue_token(account_id: int, *, kind: str, login_key: str | None = None) -> str:
+    """Create a token of ``kind`` (``session`` or ``bearer``) and return it raw, once.
+
+    Tokens issued with the same ``login_key`` end together at logout; without one, the token
+    starts a login of its own.
+    """
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     await AuthToken.insert(
@@ -117,16 +124,49 @@ async def issue_token(account_id: int, *, kind: str) -> str:
             kind=kind,
             created_at=now,
             expires_at=now + TOKEN_LIFETIME[kind],
+            login_key=login_key or secrets.token_hex(16),
         )
     )
     return raw
 
 
-async def revoke_token(raw: str) -> None:
-    """Revoke a token; revoking an unknown one does nothing."""
-    await AuthToken.update({AuthToken.revoked_at: clock.now()}).where(
+async def issue_companion(raw: str, *, kind: str) -> str:
+    """Issue a token of ``kind`` that belongs to the same login as the token ``raw``."""
+    row = await AuthToken.select(AuthToken.account, AuthToken.login_key).where(
         AuthToken.token_hash == _digest(raw)
+    ).first()
+    if row is None:
+        raise Unauthenticated("auth.required", "请先登录。")
+    return await issue_token(row["account"], kind=kind, login_key=row["login_key"])
+
+
+async def revoke_token(raw: str) -> None:
+    """Log out: revoke the token and every token its login issued with it (the API login's
+    bearer token and session cookie end together); an unknown token does nothing."""
+    row = await AuthToken.select(AuthToken.login_key).where(
+        AuthToken.token_hash == _digest(raw)
+    ).first()
+    if row is None:
+        return
+    condition = AuthToken.token_hash == _digest(raw)
+    if row["login_key"]:
+        condition = condition | (AuthToken.login_key == row["login_key"])
+    await AuthToken.update({AuthToken.revoked_at: clock.now()}).where(
+        condition & AuthToken.revoked_at.is_null()
     )
+
+
+async def end_sessions(account_id: int) -> None:
+    """Revoke every live token of an account and bump its credentials version.
+
+    Call inside the transaction that changes the credentials, so both happen or neither.
+    """
+    await AuthToken.update({AuthToken.revoked_at: clock.now()}).where(
+        (AuthToken.account == account_id) & AuthToken.revoked_at.is_null()
+    )
+    await Account.update(
+        {Account.credentials_version: Account.credentials_version + 1}
+    ).where(Account.id == account_id)
 
 
 async def principal_for_token(raw: str) -> Principal | None:
@@ -136,6 +176,8 @@ async def principal_for_token(raw: str) -> Principal | None:
             AuthToken.account.id,
             AuthToken.account.username,
             AuthToken.account.is_active,
+            AuthToken.account.must_change_password,
+            AuthToken.account.credentials_version,
             AuthToken.account.person.id,
             AuthToken.account.person.name,
             AuthToken.account.person.county,
@@ -149,12 +191,17 @@ async def principal_for_token(raw: str) -> Principal | None:
         return None
     if row["expires_at"] <= clock.now():
         return None
-    return await principal_for_person(
+    principal = await principal_for_person(
         row["account.person.id"],
         account_id=row["account.id"],
         username=row["account.username"],
         name=row["account.person.name"],
         home_county_id=row["account.person.county"],
+    )
+    return msgspec.structs.replace(
+        principal,
+        must_change_password=bool(row["account.must_change_password"]),
+        credentials_version=row["account.credentials_version"],
     )
 
 
@@ -186,36 +233,116 @@ async def principal_for_person(
     )
 
 
-async def create_account(*, person_id: int, username: str, password: str) -> int:
-    """Create a login for a person; refuse a taken username or a weak password."""
-    validate_password(password)
+async def create_account(
+    *, person_id: int, username: str, password: str, one_time: bool = False
+) -> int:
+    """Create a login for a person; refuse a taken username or a weak password.
+
+    ``one_time`` marks the password as one that must be changed at first sign-in.
+    """
+    phone = await Person.select(Person.phone).where(Person.id == person_id).first()
+    validate_password(password, username=username, phone=(phone or {}).get("phone"))
     if await Account.exists().where(Account.username == username):
-        raise InvalidInput("account.username_taken", f"用户名“{username}”已被使用。")
+        raise Conflict("account.username_taken", f"用户名“{username}”已被使用，请换一个。")
+    if await Account.exists().where(Account.person == person_id):
+        raise Conflict("account.exists", "该人员已经开通了账号；如需新密码，请使用“重置密码”。")
+    password_hash = await anyio.to_thread.run_sync(hash_password, password)
     rows = await Account.insert(
         Account(
             username=username,
             person=person_id,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             created_at=clock.now(),
+            must_change_password=one_time,
         )
     )
     return int(rows[0]["id"])
 
 
-async def set_password(account_id: int, password: str, *, actor: Principal | None) -> None:
-    """Replace an account's password and revoke its tokens."""
-    validate_password(password)
-    async with atomic():
+async def set_password(
+    account_id: int,
+    password: str,
+    *,
+    actor: Principal | None,
+    one_time: bool = False,
+    password_hash: str | None = None,
+) -> None:
+    """Replace an account's password and end every session and token of the account.
+
+    ``one_time`` (a reset by someone else) makes the owner change it at next sign-in;
+    ``password_hash``, when the caller already hashed ``password``, is stored as given.
+    Side effects: tokens revoked, credentials version bumped, audit ``account.password``
+    (``account.reset`` for a one-time password).
+    """
+    row = await Account.select(Account.username, Account.person.phone).where(
+        Account.id == account_id
+    ).first()
+    if row is None:
+        raise InvalidInput("account.not_found", "没有找到该账号。")
+    validate_password(password, username=row["username"], phone=row["person.phone"])
+    if password_hash is None:
+        password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    async with atomic(lock=f"account:{account_id}"):
         await Account.update(
-            {Account.password_hash: hash_password(password), Account.failed_logins: 0}
+            {
+                Account.password_hash: password_hash,
+                Account.failed_logins: 0,
+                Account.locked_until: None,
+                Account.must_change_password: one_time,
+            }
         ).where(Account.id == account_id)
-        await AuthToken.update({AuthToken.revoked_at: clock.now()}).where(
-            (AuthToken.account == account_id) & AuthToken.revoked_at.is_null()
-        )
-        await audit.record(actor, "account.password", "account", account_id)
+        await end_sessions(account_id)
+        await audit.record(actor, "account.reset" if one_time else "account.password",
+                           "account", account_id)
 
 
-def validate_password(password: str) -> None:
-    """Refuse passwords shorter than 8 characters."""
-    if len(password) < 8:
-        raise InvalidInput("account.weak_password", "密码至少需要 8 个字符。")
+async def change_own_password(
+    actor: Principal, current: str, new: str, *, kind: str, confirm: str | None = None
+) -> str:
+    """The caller changes their own password; returns a fresh token of ``kind``.
+
+    Every session and token of the account ends, the caller's own included; the fresh token
+    lets the session that made the change carry on (docs/decisions.md).
+    """
+    row = await Account.select(Account.password_hash).where(
+        Account.id == actor.account_id
+    ).first()
+    ok = await anyio.to_thread.run_sync(
+        verify_password, row["password_hash"] if row else None, current
+    )
+    if not ok:
+        raise InvalidInput("password.current_wrong", "当前密码不正确，请重新输入。",
+                           field="current")
+    if confirm is not None and confirm != new:
+        raise InvalidInput("password.mismatch", "两次输入的新密码不一致，请重新输入。",
+                           field="confirm")
+    if new == current:
+        raise InvalidInput("password.unchanged", "新密码不能与当前密码相同。", field="new")
+    await set_password(actor.account_id, new, actor=actor)
+    return await issue_token(actor.account_id, kind=kind)
+
+
+#: The demo city's shared password (README): never acceptable as a real one.
+DEMO_PASSWORD = "lianyan2026"
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+
+def validate_password(password: str, *, username: str = "", phone: str | None = None) -> None:
+    """Refuse a password that is too short or long, is the username (or phone number), or is
+    the demo password; the message says the rule in Chinese (field ``new``)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password.too_short",
+                           f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。", field="new")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput("password.too_long",
+                           f"密码最多 {MAX_PASSWORD_LENGTH} 个字符。", field="new")
+    if username and password.strip().lower() == username.strip().lower():
+        raise InvalidInput("password.is_username", "密码不能与用户名相同。", field="new")
+    if phone and password.strip() == phone.strip():
+        raise InvalidInput("password.is_phone", "密码不能与手机号相同。", field="new")
+    if password.strip().lower() == DEMO_PASSWORD:
+        raise InvalidInput("password.is_demo",
+                           "不能使用演示系统的公开密码，请换一个只有您知道的密码。", field="new")
+    if len(set(password)) == 1:
+        raise InvalidInput("password.repeated", "密码不能由同一个字符重复组成。", field="new")

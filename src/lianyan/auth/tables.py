@@ -18,6 +18,12 @@ class Account(Table):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    #: The password is a one-time password (opened or reset by someone else): it must be
+    #: changed before anything else.
+    must_change_password = Boolean(default=False)
+    #: Bumped by every password change, reset, deactivation and reactivation; a cache of
+    #: callers may compare it instead of re-reading every token.
+    credentials_version = Integer(default=0)
 
 
 class AuthToken(Table):
@@ -29,3 +35,6 @@ class AuthToken(Table):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+    #: Shared by the tokens one login issued (the API's bearer and its session cookie), so
+    #: logging out ends both.
+    login_key = Varchar(length=32, default="", index=True)

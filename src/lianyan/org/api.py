@@ -204,7 +204,7 @@ class ImportController(Controller):
 
     path = "/api/v1/imports"
     tags = ["organisation"]
-    opt = access(Role.CITY_ADMIN, Role.COUNTY_OFFICER)
+    opt = access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN)
 
     @get("/kindergartens/template")
     async def kindergarten_template(self, actor: Principal) -> Response[bytes]:

@@ -85,12 +85,12 @@ class OrgPages(Controller):
         return page("org/people.html", actor, items=items, q=q or "",
                     pager=pager(total, limit, offset))
 
-    @get("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @get("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
     async def import_page(self, actor: Principal) -> Template:
         """The Excel import page."""
         return page("org/import.html", actor, result=None, error=None, errors=[], kind=None)
 
-    @post("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @post("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
     async def import_submit(
         self,
         actor: Principal,

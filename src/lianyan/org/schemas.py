@@ -181,9 +181,10 @@ class ImportRowError(Output, kw_only=True):
 
 
 class ImportResult(Output, kw_only=True):
-    """What an import created."""
+    """What an import created; a people import lists the new people (to open their logins)."""
 
     created: int
+    person_ids: list[int] = []
 
 
 def unset_to_dict(patch: msgspec.Struct) -> dict[Any, Any]:

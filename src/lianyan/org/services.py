@@ -353,9 +353,12 @@ async def list_people(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    person_ids: list[int] | None = None,
 ) -> tuple[list[s.PersonOut], int]:
     """People the caller may read, in two queries whatever the page size."""
     conditions: list[Any] = [_person_scope(actor)]
+    if person_ids is not None:
+        conditions.append(Person.id.is_in(person_ids or [0]))
     if county_id:
         conditions.append(Person.county == county_id)
     if kindergarten_id:

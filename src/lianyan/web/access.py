@@ -13,19 +13,26 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from lianyan.errors import PasswordChangeRequired
+
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 #: Routes Litestar itself registers (the OpenAPI schema and its UI), public by decision.
 FRAMEWORK_PUBLIC = ("/schema",)
 
 
-def access(*rule: str) -> dict[str, Any]:
-    """The ``opt`` of a handler: ``access(PUBLIC)``, ``access(SIGNED_IN)`` or roles."""
+def access(*rule: str, with_one_time_password: bool = False) -> dict[str, Any]:
+    """The ``opt`` of a handler: ``access(PUBLIC)``, ``access(SIGNED_IN)`` or roles.
+
+    ``with_one_time_password`` lets a caller who has not yet changed a one-time password
+    through (changing it, logging out, ``GET /me``); every other route refuses them.
+    """
     if not rule:
         raise ValueError("access() needs a rule")
+    extra = {"with_one_time_password": True} if with_one_time_password else {}
     if rule in ((PUBLIC,), (SIGNED_IN,)):
-        return {"access": rule[0]}
-    return {"access": frozenset(rule)}
+        return {"access": rule[0], **extra}
+    return {"access": frozenset(rule), **extra}
 
 
 def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -40,6 +47,8 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
     user = connection.scope.get("user")
     if user is None:
         raise NotAuthorizedException("请先登录。")
+    if user.must_change_password and not handler.opt.get("with_one_time_password"):
+        raise PasswordChangeRequired()
     if rule == SIGNED_IN:
         return
     if not user.has(*rule):

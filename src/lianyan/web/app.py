@@ -62,7 +62,7 @@ async def provide_settings(state: State) -> Settings:
 def route_handlers() -> list[Any]:
     """Every controller and page of every domain."""
     from lianyan.audit.api import AuditController
-    from lianyan.auth.api import AuthController, MeController
+    from lianyan.auth.api import AuthController, MeController, PersonAccountController
     from lianyan.auth.pages import AuthPages
     from lianyan.evaluation.api import EvaluationController
     from lianyan.evaluation.pages import EvaluationPages
@@ -104,6 +104,7 @@ def route_handlers() -> list[Any]:
         ZoneController,
         KindergartenController,
         PeopleController,
+        PersonAccountController,
         ImportController,
         AuthPages,
         HomePages,

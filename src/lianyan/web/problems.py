@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -48,9 +49,10 @@ def problem(
         body["detail"] = detail
         body.update(extra or {})
         return Response(body, status_code=status, media_type="application/problem+json")
-    if status == 401:
+    if status == 401 or code == "auth.password_change_required":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(f"/login?next={target}")
+        where = "/login" if status == 401 else "/account/password"
+        return Redirect(f"{where}?next={quote(target, safe='/')}")
     return Template(
         "error.html",
         context={"status": status, "code": code, "detail": detail, "user": _user(request)},
