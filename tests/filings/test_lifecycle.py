@@ -163,10 +163,18 @@ async def test_return_without_a_reason_is_refused(client):
     city = await b.city(client)
     filing_id = await b.complete_filing(client, c)
     await client.post(f"/api/v1/filings/{filing_id}/submit", headers=c.officer)
-    response = await client.post(f"/api/v1/filings/{filing_id}/return", json={"reason": "  "},
-                                 headers=city)
-    assert response.status_code == 400
-    assert response.json()["code"] == "filing.reason"
+    for reason in ("  ", ""):
+        response = await client.post(f"/api/v1/filings/{filing_id}/return",
+                                     json={"reason": reason}, headers=city)
+        assert response.status_code == 400
+        assert response.json()["code"] == "filing.reason"
+    # The page's form gives the same message, as HTML.
+    await client.get(f"/filings/{filing_id}", headers=city)
+    page = await client.post(f"/filings/{filing_id}/return", headers=city,
+                             data={"reason": "", "_csrf_token": client.cookies.get("csrftoken")})
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert response.json()["detail"] in page.text
 
 
 async def test_submitted_filing_cannot_be_edited_or_submitted_again(client):

@@ -29,17 +29,17 @@ Participants = Annotated[int, Meta(ge=1, le=100_000)]
 class LeaderIn(Input, kw_only=True):
     """One member of a leadership group."""
 
-    position: Position
-    name: ShortName
-    unit: Name
-    title: Title = ""
-    phone: RosterPhone = ""
+    position: Annotated[Position, Meta(title="职务")]
+    name: Annotated[ShortName, Meta(title="姓名")]
+    unit: Annotated[Name, Meta(title="单位")]
+    title: Annotated[Title, Meta(title="职称")] = ""
+    phone: Annotated[RosterPhone, Meta(title="电话")] = ""
 
 
 class LeadershipIn(Input, kw_only=True):
     """The whole leadership group of a county for a year (replaces what was there)."""
 
-    members: Annotated[list[LeaderIn], Meta(max_length=60)]
+    members: Annotated[list[LeaderIn], Meta(max_length=60, title="领导小组名单")]
 
 
 class LeaderOut(Output, kw_only=True):
@@ -68,9 +68,9 @@ class LeadershipOut(Output, kw_only=True):
 class ThemeIn(Input, kw_only=True):
     """A new yearly theme."""
 
-    year: Year
-    title: Name
-    description: Text = ""
+    year: Annotated[Year, Meta(title="年度")]
+    title: Annotated[Name, Meta(title="主题名称")]
+    description: Annotated[Text, Meta(title="主题说明")] = ""
 
 
 class ThemePatch(Input, kw_only=True):
@@ -92,7 +92,7 @@ class ThemeOut(Output, kw_only=True):
 class DeadlineIn(Input, kw_only=True):
     """The filing deadline of a year."""
 
-    due_on: dt.date
+    due_on: Annotated[dt.date, Meta(title="截止日期")]
 
 
 class DeadlineOut(Output, kw_only=True):
@@ -110,9 +110,9 @@ class DeadlineOut(Output, kw_only=True):
 class FilingIn(Input, kw_only=True):
     """Open the filing of a county for a year."""
 
-    county_id: Id
-    year: Year
-    note: Text = ""
+    county_id: Annotated[Id, Meta(title="县（市、区）")]
+    year: Annotated[Year, Meta(title="备案年度")]
+    note: Annotated[Text, Meta(title="备注")] = ""
 
 
 class FilingPatch(Input, kw_only=True):
@@ -165,13 +165,14 @@ class FilingDetail(FilingOut, kw_only=True):
 class ReturnIn(Input, kw_only=True):
     """The city's reason for returning a filing."""
 
-    reason: RequiredText
+    reason: Annotated[RequiredText, Meta(title="退回原因", extra={
+        "code": "filing.reason", "message": "退回时请写明原因，县（市、区）将据此修改。"})]
 
 
 class AcceptIn(Input, kw_only=True):
     """An optional note when accepting."""
 
-    note: Text = ""
+    note: Annotated[Text, Meta(title="意见")] = ""
 
 
 class ChecklistItem(Output, kw_only=True):
@@ -196,16 +197,16 @@ class Checklist(Output, kw_only=True):
 class ActivityIn(Input, kw_only=True):
     """A planned activity."""
 
-    title: Name
-    theme_id: Id | None = None
-    form: ActivityForm
-    starts_on: dt.date
-    ends_on: dt.date | None = None
-    zone_id: Id
-    place: Name
-    participants: Participants
-    is_large: bool = False
-    description: Text = ""
+    title: Annotated[Name, Meta(title="活动名称")]
+    theme_id: Annotated[Id | None, Meta(title="主题活动")] = None
+    form: Annotated[ActivityForm, Meta(title="活动形式")]
+    starts_on: Annotated[dt.date, Meta(title="开始日期")]
+    ends_on: Annotated[dt.date | None, Meta(title="结束日期")] = None
+    zone_id: Annotated[Id, Meta(title="组织责任区")]
+    place: Annotated[Name, Meta(title="活动地点")]
+    participants: Annotated[Participants, Meta(title="预计参加人数")]
+    is_large: Annotated[bool, Meta(title="大型专题活动")] = False
+    description: Annotated[Text, Meta(title="活动内容")] = ""
 
 
 class ActivityPatch(Input, kw_only=True):
@@ -254,9 +255,9 @@ class IndividualActivityOut(ActivityOut, kw_only=True):
 class DirectionIn(Input, kw_only=True):
     """A research-direction suggestion."""
 
-    direction: Annotated[str, Meta(min_length=1, max_length=200)]
-    problem: RequiredText
-    expected_results: RequiredText
+    direction: Annotated[str, Meta(min_length=1, max_length=200, title="教研方向")]
+    problem: Annotated[RequiredText, Meta(title="针对的问题")]
+    expected_results: Annotated[RequiredText, Meta(title="预期成果")]
 
 
 class DirectionOut(Output, kw_only=True):
@@ -275,14 +276,14 @@ class DirectionOut(Output, kw_only=True):
 class CoverageReasonIn(Input, kw_only=True):
     """Why one kindergarten is outside every zone."""
 
-    kindergarten_id: Id
-    reason: Annotated[str, Meta(max_length=500)]
+    kindergarten_id: Annotated[Id, Meta(title="幼儿园")]
+    reason: Annotated[str, Meta(max_length=500, title="原因")]
 
 
 class CoverageReasonsIn(Input, kw_only=True):
     """Reasons for uncovered kindergartens; an empty reason removes one."""
 
-    reasons: Annotated[list[CoverageReasonIn], Meta(max_length=2000)]
+    reasons: Annotated[list[CoverageReasonIn], Meta(max_length=2000, title="未覆盖原因")]
 
 
 class UncoveredOut(Output, kw_only=True):

@@ -138,6 +138,8 @@ def _explain(base: Any, metas: list[msgspec.Meta], rule: _Rule, value: Any) -> s
         return f"请检查{label}。"
     if base is bool:
         return f"请检查{label}。"
+    if base is int and isinstance(value, str) and not _ascii_int(value):
+        return f"{label}填写的“{value}”不是有效的数字，请只用阿拉伯数字 0–9 填写。"
     if base in (int, float):
         low, high = _constraint(metas, "ge"), _constraint(metas, "le")
         number = "整数" if base is int else "数字"
