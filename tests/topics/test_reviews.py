@@ -194,3 +194,21 @@ async def test_uninvited_expert_with_a_topic_in_view_cannot_score(world):
     response = await world.call("PUT", f"/api/v1/topics/{topic_id}/reviews", "expert2",
                                 json=SCORES)
     assert response.status_code == 404
+
+
+async def test_inviting_nobody_is_review_no_experts_for_api_and_page(world):
+    from tests.topics.test_pages import csrf, signed_in
+
+    topic_id = await _submitted_topic(world)
+    # Act
+    api = await _invite(world, topic_id)
+    async with signed_in(world, "city") as browser:
+        await browser.get(f"/topics/{topic_id}/reviews")
+        page = await browser.post(f"/topics/{topic_id}/reviewers",
+                                  data={"_csrf_token": csrf(browser)})
+    # Assert: the same code and message, as problem+json and as the HTML page
+    assert api.status_code == 400 and api.json()["code"] == "review.no_experts"
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert api.json()["detail"] in page.text
+    assert await TopicReview.count() == 0

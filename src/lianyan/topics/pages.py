@@ -7,27 +7,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
-from litestar.response import Redirect, Template
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
 from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
-from lianyan.errors import InvalidInput, LianyanError
 from lianyan.files.store import ObjectStore
 from lianyan.labels import TOPIC_GRADE, TOPIC_LEVEL, TOPIC_STATUS
 from lianyan.org import services as org
 from lianyan.topics import rules, services
 from lianyan.topics import schemas as s
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
-from lianyan.web.forms import int_or_none
+from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
 from lianyan.web.home import register_section
 from lianyan.web.pages import page, pager
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
 CREATORS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.TEACHER)
 #: Empty member rows shown under the existing ones on the form.
 SPARE_MEMBER_ROWS = 3
@@ -41,63 +39,34 @@ topic_static = create_static_files_router(
 register_section("topics/_home.html", services.dashboard)
 
 
-def _one(value: Any) -> str:
-    """A form value that may have been sent more than once: the last one."""
-    if isinstance(value, list):
-        return str(value[-1]) if value else ""
-    return "" if value is None else str(value)
+def _number(text: str) -> int | None:
+    """A number sent back to the form as it was chosen; anything else shows as empty."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
-def _many(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _topic_fields(form: dict[str, Any]) -> dict[str, Any]:
-    """The topic fields of the HTML form, as the API would receive them."""
-    members = []
-    for key in sorted(k for k in form if k.startswith("member_person_")):
-        person = int_or_none(_one(form[key]))
-        if person is not None:
-            role = _one(form.get(key.replace("person", "role"))).strip() or "成员"
-            members.append({"person_id": person, "role": role})
-    keywords = [
-        k.strip()
-        for k in _one(form.get("keywords")).replace("，", ",").replace("、", ",").split(",")
-        if k.strip()
+def _topic_body(form: Form) -> dict[str, Any]:
+    """The topic form as the API's body: member rows, keywords split on 、 ， or commas."""
+    members = [
+        {"person_id": form.text(key), "role": form.text(key.replace("person", "role")) or "成员"}
+        for key in sorted(k for k in form.values if k.startswith("member_person_"))
+        if form.text(key)
     ]
-    fields: dict[str, Any] = {
-        "county_id": int_or_none(_one(form.get("county_id"))),
-        "year": int_or_none(_one(form.get("year"))),
-        "title": _one(form.get("title")).strip(),
-        "direction": _one(form.get("direction")).strip(),
-        "level": _one(form.get("level")),
-        "lead_unit": _one(form.get("lead_unit")).strip(),
-        "host_id": int_or_none(_one(form.get("host_id"))),
-        "members": members,
-        "abstract": _one(form.get("abstract")),
-        "keywords": keywords,
-        "planned_start": _one(form.get("planned_start")) or None,
-        "planned_end": _one(form.get("planned_end")) or None,
+    keywords = [k.strip() for k in
+                form.text("keywords").replace("，", ",").replace("、", ",").split(",") if k.strip()]
+    body: dict[str, Any] = {
+        name: form.text(name)
+        for name in ("county_id", "year", "title", "direction", "level", "lead_unit", "host_id",
+                     "abstract", "planned_start", "planned_end")
     }
-    return fields
+    return {**body, "members": members, "keywords": keywords}
 
 
-def _convert(fields: dict[str, Any], schema: type[Any]) -> Any:
-    """Validate form fields with the API's schema; a bad field reads as the API would say it."""
-    try:
-        return msgspec.convert(fields, schema)
-    except msgspec.ValidationError as exc:
-        names = {
-            "county_id": "县（市、区）", "year": "年度", "title": "课题名称",
-            "direction": "研究方向", "level": "课题级别", "lead_unit": "牵头单位",
-            "keywords": "关键词",
-            "planned_start": "计划开始日期", "planned_end": "计划结束日期", "abstract": "摘要",
-        }
-        message = str(exc)
-        field = next((label for key, label in names.items() if f"$.{key}" in message), "表单")
-        raise InvalidInput("request.invalid", f"请检查“{field}”的填写。") from None
+def _topic_shown(topic_id: int | None, form: Form) -> dict[str, Any]:
+    """The refused topic form as the template shows it: what was typed, numbers as numbers."""
+    body = _topic_body(form)
+    members = [{"person_id": _number(m["person_id"]), "role": m["role"]}
+               for m in body["members"]]
+    return {**body, "id": topic_id, "host_id": _number(body["host_id"]), "members": members}
 
 
 def _creatable_counties(actor: Principal) -> set[int] | None:
@@ -138,8 +107,8 @@ class TopicPages(Controller):
         )
 
     async def _form(
-        self, actor: Principal, *, topic: Any, county_id: int | None, error: str | None = None,
-        status_code: int = 200,
+        self, actor: Principal, *, topic: Any, county_id: int | None,
+        posted: FormState = NO_FORM,
     ) -> Template:
         allowed = _creatable_counties(actor)
         counties = [
@@ -150,10 +119,10 @@ class TopicPages(Controller):
         people = await services.form_people(actor, county_id) if county_id else []
         members = list(topic.get("members", [])) if isinstance(topic, dict) else []
         return page(
-            "topics/form.html", actor, status_code=status_code, topic=topic, counties=counties,
+            "topics/form.html", actor, posted=posted, topic=topic, counties=counties,
             county_id=county_id, people=people, members=members,
             spare=range(len(members), len(members) + SPARE_MEMBER_ROWS), levels=TOPIC_LEVEL,
-            error=error, this_year=clock.today().year,
+            error=posted.message, this_year=clock.today().year,
         )
 
     @get("/new", opt=access(*CREATORS))
@@ -162,17 +131,16 @@ class TopicPages(Controller):
         return await self._form(actor, topic={"id": None}, county_id=county_id)
 
     @post("/new", opt=access(*CREATORS))
-    async def create(self, actor: Principal, data: Form) -> Template | Redirect:
+    async def create(self, actor: Principal, request: AnyRequest) -> Any:
         """Create a draft topic from the form and show it."""
-        fields = _topic_fields(data)
-        try:
-            topic = await services.create_topic(actor, _convert(fields, s.TopicIn))
-        except LianyanError as exc:
-            return await self._form(
-                actor, topic={"id": None, **fields}, county_id=fields["county_id"],
-                error=exc.detail, status_code=exc.status,
-            )
-        return Redirect(f"/topics/{topic.id}")
+        form = await read_form(request, "topic")
+        return await submit(
+            form, lambda: services.create_topic(actor, form.bind(s.TopicIn, _topic_body)),
+            done=lambda topic: f"/topics/{topic.id}",
+            again=lambda posted: self._form(
+                actor, topic=_topic_shown(None, form), county_id=_number(form.text("county_id")),
+                posted=posted),
+        )
 
     @get("/{topic_id:int}", opt=access(SIGNED_IN))
     async def detail(self, actor: Principal, topic_id: int) -> Template:
@@ -180,8 +148,7 @@ class TopicPages(Controller):
         return await self._detail(actor, topic_id)
 
     async def _detail(
-        self, actor: Principal, topic_id: int, *, error: str | None = None,
-        notice: str | None = None, status_code: int = 200,
+        self, actor: Principal, topic_id: int, *, posted: FormState = NO_FORM
     ) -> Template:
         topic = await services.get_topic(actor, topic_id)
         documents = await services.list_documents(actor, topic_id)
@@ -192,10 +159,10 @@ class TopicPages(Controller):
             k for k, states in rules.DOCUMENT_STATES.items() if topic.status in states
         ] if "upload" in topic.allowed_actions else []
         return page(
-            "topics/detail.html", actor, status_code=status_code, topic=topic,
+            "topics/detail.html", actor, status_code=posted.status, topic=topic,
             documents=by_kind, document_kinds=rules.DOCUMENT_KINDS, uploadable=uploadable,
             steps=[rules.STEPS[a] for a in topic.allowed_actions if a in rules.STEPS],
-            grades=TOPIC_GRADE, error=error, notice=notice,
+            grades=TOPIC_GRADE, error=posted.message, posted=posted,
         )
 
     @get("/{topic_id:int}/edit", opt=access(*CREATORS))
@@ -203,10 +170,8 @@ class TopicPages(Controller):
         """The form for changing a draft topic."""
         topic = await services.get_topic(actor, topic_id)
         if "edit" not in topic.allowed_actions:
-            return await self._detail(
-                actor, topic_id, error="只有草稿状态的课题可以修改，且需由课题负责方修改。",
-                status_code=409,
-            )
+            return await self._detail(actor, topic_id, posted=FormState(
+                message="只有草稿状态的课题可以修改，且需由课题负责方修改。", status=409))
         values = msgspec.structs.asdict(topic)
         values["members"] = [
             {"person_id": m.person_id, "role": m.role} for m in topic.members
@@ -214,45 +179,47 @@ class TopicPages(Controller):
         return await self._form(actor, topic=values, county_id=topic.county_id)
 
     @post("/{topic_id:int}/edit", opt=access(*CREATORS))
-    async def update(self, actor: Principal, topic_id: int, data: Form) -> Template | Redirect:
+    async def update(self, actor: Principal, topic_id: int, request: AnyRequest) -> Any:
         """Save the form of a draft topic."""
-        fields = _topic_fields(data)
-        try:
-            await services.update_topic(actor, topic_id, _convert(fields, s.TopicPatch))
-        except LianyanError as exc:
-            return await self._form(
-                actor, topic={"id": topic_id, **fields}, county_id=fields["county_id"],
-                error=exc.detail, status_code=exc.status,
-            )
-        return Redirect(f"/topics/{topic_id}")
+        form = await read_form(request, "topic")
+        return await submit(
+            form,
+            lambda: services.update_topic(actor, topic_id, form.bind(s.TopicPatch, _topic_body)),
+            done=f"/topics/{topic_id}",
+            again=lambda posted: self._form(
+                actor, topic=_topic_shown(topic_id, form),
+                county_id=_number(form.text("county_id")), posted=posted),
+        )
 
     @post("/{topic_id:int}/step/{action:str}", opt=access(SIGNED_IN))
     async def step(
-        self, actor: Principal, topic_id: int, action: str, data: Form
-    ) -> Template | Redirect:
+        self, actor: Principal, topic_id: int, action: str, request: AnyRequest
+    ) -> Any:
         """Take a lifecycle step from a button; a refusal shows the API's message."""
-        try:
-            grade = _one(data.get("grade")) or None
-            body = _convert({"note": _one(data.get("note")), "grade": grade}, s.StepIn)
-            await services.take_step(actor, topic_id, action, body)
-        except LianyanError as exc:
-            if exc.status == 404:
-                raise
-            return await self._detail(actor, topic_id, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/topics/{topic_id}")
+        form = await read_form(request, f"step-{action}")
+        return await submit(
+            form,
+            lambda: services.take_step(actor, topic_id, action, form.bind(s.StepIn)),
+            done=f"/topics/{topic_id}",
+            again=lambda posted: self._after_step(actor, topic_id, action, posted),
+        )
+
+    async def _after_step(
+        self, actor: Principal, topic_id: int, action: str, posted: FormState
+    ) -> Template:
+        """A refused step, shown where its button was: the city's review page or the topic."""
+        return await self._detail(actor, topic_id, posted=posted)
 
     @post("/{topic_id:int}/delete", opt=access(*CREATORS))
     async def delete(
-        self, actor: Principal, store: ObjectStore, topic_id: int, data: Form
-    ) -> Template | Redirect:
+        self, actor: Principal, store: ObjectStore, topic_id: int, request: AnyRequest
+    ) -> Any:
         """Delete a draft topic."""
-        try:
-            await services.delete_topic(actor, topic_id, store=store)
-        except LianyanError as exc:
-            if exc.status == 404:
-                raise
-            return await self._detail(actor, topic_id, error=exc.detail, status_code=exc.status)
-        return Redirect("/topics")
+        form = await read_form(request, "delete")
+        return await submit(
+            form, lambda: services.delete_topic(actor, topic_id, store=store), done="/topics",
+            again=lambda posted: self._detail(actor, topic_id, posted=posted),
+        )
 
     @get("/{topic_id:int}/review", opt=access(Role.EXPERT))
     async def review_page(self, actor: Principal, topic_id: int) -> Template:
@@ -260,41 +227,29 @@ class TopicPages(Controller):
         return await self._review(actor, topic_id)
 
     async def _review(
-        self, actor: Principal, topic_id: int, *, error: str | None = None,
-        notice: str | None = None, form: dict[str, Any] | None = None, status_code: int = 200,
+        self, actor: Principal, topic_id: int, *, notice: str | None = None,
+        posted: FormState = NO_FORM,
     ) -> Template:
         topic = await services.get_topic(actor, topic_id)
         board = await services.list_reviews(actor, topic_id)
         own = next((r for r in board.items if r.expert_id == actor.person_id), None)
         documents = await services.list_documents(actor, topic_id)
         return page(
-            "topics/review.html", actor, status_code=status_code, topic=topic, board=board,
-            own=own, items=rules.REVIEW_ITEMS, error=error, notice=notice, form=form or {},
+            "topics/review.html", actor, topic=topic, board=board,
+            own=own, items=rules.REVIEW_ITEMS, error=posted.message, posted=posted,
+            notice=notice, form={k: posted.text(k) for k in posted.values},
             application=next((d for d in documents if d.kind == "application"), None),
         )
 
     @post("/{topic_id:int}/review", opt=access(Role.EXPERT))
-    async def save_review(self, actor: Principal, topic_id: int, data: Form) -> Template:
+    async def save_review(self, actor: Principal, topic_id: int, request: AnyRequest) -> Any:
         """Save the expert's score form."""
-        fields = {k: _one(data.get(k)) for k in (*rules.REVIEW_ITEMS, "comment")}
-        try:
-            body = _convert(
-                {**{k: int_or_none(fields[k]) for k in rules.REVIEW_ITEMS},
-                 "comment": fields["comment"].strip()},
-                s.ReviewIn,
-            )
-            await services.save_review(actor, topic_id, body)
-        except LianyanError as exc:
-            if exc.status == 404:
-                raise
-            if exc.code == "request.invalid":
-                exc = InvalidInput(
-                    exc.code, "请为四个评分项各填写 0–25 之间的整数，并填写评审意见。"
-                )
-            return await self._review(
-                actor, topic_id, error=exc.detail, form=fields, status_code=exc.status
-            )
-        return await self._review(actor, topic_id, notice="评审意见已保存。")
+        form = await read_form(request, "review")
+        return await submit(
+            form, lambda: services.save_review(actor, topic_id, form.bind(s.ReviewIn)),
+            done=lambda _: self._review(actor, topic_id, notice="评审意见已保存。"),
+            again=lambda posted: self._review(actor, topic_id, posted=posted),
+        )
 
     @get("/{topic_id:int}/reviews", opt=access(Role.CITY_ADMIN))
     async def reviews_page(self, actor: Principal, topic_id: int) -> Template:
@@ -302,29 +257,24 @@ class TopicPages(Controller):
         return await self._reviews(actor, topic_id)
 
     async def _reviews(
-        self, actor: Principal, topic_id: int, *, error: str | None = None,
-        status_code: int = 200,
+        self, actor: Principal, topic_id: int, *, posted: FormState = NO_FORM
     ) -> Template:
         topic = await services.get_topic(actor, topic_id)
         board = await services.list_reviews(actor, topic_id)
         experts = await services.invitable_experts(actor, topic_id)
         return page(
-            "topics/reviews.html", actor, status_code=status_code, topic=topic, board=board,
-            experts=experts, items=rules.REVIEW_ITEMS, error=error,
+            "topics/reviews.html", actor, topic=topic, board=board,
+            experts=experts, items=rules.REVIEW_ITEMS, error=posted.message, posted=posted,
             steps=[rules.STEPS[a] for a in topic.allowed_actions
                    if a in ("approve", "reject", "return")],
         )
 
     @post("/{topic_id:int}/reviewers", opt=access(Role.CITY_ADMIN))
-    async def invite(self, actor: Principal, topic_id: int, data: Form) -> Template | Redirect:
+    async def invite(self, actor: Principal, topic_id: int, request: AnyRequest) -> Any:
         """Invite the experts ticked on the review page."""
-        ids = [n for n in (int_or_none(v) for v in _many(data.get("expert_ids"))) if n]
-        try:
-            if not ids:
-                raise InvalidInput("review.no_experts", "请至少选择一位专家。")
-            await services.invite_reviewers(actor, topic_id, s.InviteIn(expert_ids=ids))
-        except LianyanError as exc:
-            if exc.status == 404:
-                raise
-            return await self._reviews(actor, topic_id, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/topics/{topic_id}/reviews")
+        form = await read_form(request, "invite")
+        return await submit(
+            form, lambda: services.invite_reviewers(actor, topic_id, form.bind(s.InviteIn)),
+            done=f"/topics/{topic_id}/reviews",
+            again=lambda posted: self._reviews(actor, topic_id, posted=posted),
+        )

@@ -34,8 +34,8 @@ Comment = Annotated[str, Meta(min_length=1, max_length=5000)]
 class MemberIn(Input, kw_only=True):
     """A member of the research team and their role in it."""
 
-    person_id: Id
-    role: MemberRole = "成员"
+    person_id: Annotated[Id, Meta(title="成员")]
+    role: Annotated[MemberRole, Meta(title="分工")] = "成员"
 
 
 class TopicIn(Input, kw_only=True):
@@ -45,19 +45,19 @@ class TopicIn(Input, kw_only=True):
     the two. ``status`` is accepted for symmetry with the output and must be ``draft``.
     """
 
-    county_id: Id
-    year: Year
-    title: Title
-    direction: Direction
-    level: TopicLevel
-    lead_unit: Unit = ""
-    host_id: Id | None = None
+    county_id: Annotated[Id, Meta(title="县（市、区）")]
+    year: Annotated[Year, Meta(title="年度")]
+    title: Annotated[Title, Meta(title="课题名称")]
+    direction: Annotated[Direction, Meta(title="研究方向")]
+    level: Annotated[TopicLevel, Meta(title="课题级别")]
+    lead_unit: Annotated[Unit, Meta(title="牵头单位")] = ""
+    host_id: Annotated[Id | None, Meta(title="主持人")] = None
     member_ids: list[Id] | UnsetType = UNSET
-    members: list[MemberIn] | UnsetType = UNSET
-    abstract: Abstract = ""
-    keywords: Keywords = field(default_factory=list)
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
+    members: Annotated[list[MemberIn], Meta(title="课题成员")] | UnsetType = UNSET
+    abstract: Annotated[Abstract, Meta(title="摘要")] = ""
+    keywords: Annotated[Keywords, Meta(title="关键词")] = field(default_factory=list)
+    planned_start: Annotated[dt.date | None, Meta(title="计划开始日期")] = None
+    planned_end: Annotated[dt.date | None, Meta(title="计划结束日期")] = None
     status: Literal["draft"] = "draft"
 
 
@@ -68,19 +68,19 @@ class TopicPatch(Input, kw_only=True):
     through ``POST /topics/{id}/submit`` and its siblings.
     """
 
-    county_id: Id | UnsetType = UNSET
-    year: Year | UnsetType = UNSET
-    title: Title | UnsetType = UNSET
-    direction: Direction | UnsetType = UNSET
-    level: TopicLevel | UnsetType = UNSET
-    lead_unit: Unit | UnsetType = UNSET
-    host_id: Id | UnsetType | None = UNSET
+    county_id: Annotated[Id, Meta(title="县（市、区）")] | UnsetType = UNSET
+    year: Annotated[Year, Meta(title="年度")] | UnsetType = UNSET
+    title: Annotated[Title, Meta(title="课题名称")] | UnsetType = UNSET
+    direction: Annotated[Direction, Meta(title="研究方向")] | UnsetType = UNSET
+    level: Annotated[TopicLevel, Meta(title="课题级别")] | UnsetType = UNSET
+    lead_unit: Annotated[Unit, Meta(title="牵头单位")] | UnsetType = UNSET
+    host_id: Annotated[Id, Meta(title="主持人")] | UnsetType | None = UNSET
     member_ids: list[Id] | UnsetType = UNSET
-    members: list[MemberIn] | UnsetType = UNSET
-    abstract: Abstract | UnsetType = UNSET
-    keywords: Keywords | UnsetType = UNSET
-    planned_start: dt.date | UnsetType | None = UNSET
-    planned_end: dt.date | UnsetType | None = UNSET
+    members: Annotated[list[MemberIn], Meta(title="课题成员")] | UnsetType = UNSET
+    abstract: Annotated[Abstract, Meta(title="摘要")] | UnsetType = UNSET
+    keywords: Annotated[Keywords, Meta(title="关键词")] | UnsetType = UNSET
+    planned_start: Annotated[dt.date, Meta(title="计划开始日期")] | UnsetType | None = UNSET
+    planned_end: Annotated[dt.date, Meta(title="计划结束日期")] | UnsetType | None = UNSET
     status: str | UnsetType = UNSET
 
 
@@ -122,8 +122,8 @@ class TopicOut(Output, kw_only=True):
 class StepIn(Input, kw_only=True):
     """The body of a lifecycle step: an optional note, and the grade when concluding."""
 
-    note: Note = ""
-    grade: TopicGrade | None = None
+    note: Annotated[Note, Meta(title="意见")] = ""
+    grade: Annotated[TopicGrade | None, Meta(title="结题等级")] = None
 
 
 class EventOut(Output, kw_only=True):
@@ -167,17 +167,18 @@ class DocumentOut(Output, kw_only=True):
 class InviteIn(Input, kw_only=True):
     """Experts (person ids) the city invites to review a topic's application."""
 
-    expert_ids: Annotated[list[Id], Meta(min_length=1, max_length=50)]
+    expert_ids: Annotated[list[Id], Meta(min_length=1, max_length=50, title="评审专家", extra={
+        "code": "review.no_experts", "message": "请至少选择一位专家。"})]
 
 
 class ReviewIn(Input, kw_only=True):
     """An expert's score form (立项评审): four items of 0–25 and a comment."""
 
-    value: Score
-    design: Score
-    feasibility: Score
-    outcomes: Score
-    comment: Comment
+    value: Annotated[Score, Meta(title="选题价值")]
+    design: Annotated[Score, Meta(title="研究设计")]
+    feasibility: Annotated[Score, Meta(title="可行性")]
+    outcomes: Annotated[Score, Meta(title="预期成果")]
+    comment: Annotated[Comment, Meta(title="评审意见")]
 
 
 class ReviewOut(Output, kw_only=True):

@@ -75,12 +75,24 @@ class _Rule:
 
 
 def _unwrap(tp: Any) -> tuple[Any, list[msgspec.Meta]]:
-    """The bare type and the ``Meta`` constraints of an ``Annotated`` type."""
+    """The bare type and the ``Meta`` constraints of an ``Annotated`` type.
+
+    ``UNSET`` (PATCH bodies) is dropped, and constraints inside ``Annotated[X, …] | None``
+    are found too: the result is ``X`` or ``X | None``.
+    """
     metas: list[msgspec.Meta] = []
     while typing.get_origin(tp) is typing.Annotated:
         base, *extras = typing.get_args(tp)
         metas.extend(m for m in extras if isinstance(m, msgspec.Meta))
         tp = base
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(tp) if a is not msgspec.UnsetType]
+        nullable = type(None) in members
+        rest = [a for a in members if a is not type(None)]
+        if len(rest) == 1 and (len(members) < len(typing.get_args(tp))
+                               or typing.get_origin(rest[0]) is typing.Annotated):
+            inner, more = _unwrap(rest[0])
+            return (typing.Optional[inner] if nullable else inner), metas + more  # noqa: UP045
     return tp, metas
 
 
