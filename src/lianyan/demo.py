@@ -32,6 +32,16 @@ COUNTIES = [
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "芳敏静丽娟艳秀英华慧巧美娜雪琳晶燕红霞玲梅莉婷雯倩颖洁佳怡欣悦蕾文杰涛明伟强磊军洋勇斌浩宇鹏飞"
 
+#: Each county's education bureau (the issuing unit of its documents) and document-number prefix.
+BUREAUS = {
+    "411202": ("三门峡市湖滨区教育体育局", "湖教体"),
+    "411203": ("三门峡市陕州区教育体育局", "陕教体"),
+    "411221": ("渑池县教育体育局", "渑教体"),
+    "411224": ("卢氏县教育体育局", "卢教体"),
+    "411281": ("义马市教育体育局", "义教体"),
+    "411282": ("灵宝市教育体育局", "灵教体"),
+}
+
 #: One login per role, printed by ``make run``.
 LOGINS = [
     ("admin", "系统管理员"),
@@ -55,6 +65,7 @@ DEMO_MODULES: list[str] = [
     "lianyan.topics.demo",
     "lianyan.filings.demo",
     "lianyan.exchanges.demo",
+    "lianyan.evaluation.demo",
 ]
 
 
@@ -112,8 +123,10 @@ async def load() -> bool:
         await grant(city, "city_admin")
 
         for index, (code, county_name, kind, towns) in enumerate(COUNTIES):
+            bureau, prefix = BUREAUS[code]
             county_id = (
-                await County.insert(County(code=code, name=county_name, kind=kind, created_at=now))
+                await County.insert(County(code=code, name=county_name, kind=kind, bureau=bureau,
+                                           doc_prefix=prefix, seal=bureau, created_at=now))
             )[0]["id"]
             ids["counties"][code] = county_id
             short = county_name[:-1]

@@ -75,6 +75,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fonts: ReportFontSettings = ReportFontSettings()
     city_name: str = "三门峡市"
     city_bureau: str = "三门峡市教育局"
+    #: The city bureau's document-number prefix: 三教〔2026〕5号.
+    city_doc_prefix: str = "三教"
+    #: The text of the city bureau's seal (empty: its name).
+    city_seal: str = ""
     time_zone: str = "Asia/Shanghai"
     #: Set when the service sits behind TLS, so cookies get the Secure flag.
     secure_cookies: bool = False
@@ -149,6 +153,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "fonts": msgspec.to_builtins(fonts),
                     "city_name": env.get("LIANYAN_CITY_NAME", "三门峡市"),
                     "city_bureau": env.get("LIANYAN_CITY_BUREAU", "三门峡市教育局"),
+                    "city_doc_prefix": env.get("LIANYAN_CITY_DOC_PREFIX", "三教"),
+                    "city_seal": env.get("LIANYAN_CITY_SEAL", ""),
                     "time_zone": env.get("LIANYAN_TIME_ZONE", "Asia/Shanghai"),
                     "secure_cookies": _flag(env, "LIANYAN_SECURE_COOKIES", False),
                     "debug": _flag(env, "LIANYAN_DEBUG", False),

@@ -99,7 +99,8 @@ async def test_report_request_is_queued_run_by_the_worker_and_downloads_in_chine
     assert done["file_name"] == "灵宝市2026年教研活动备案表.docx"
     assert done["requested_by_name"] == "赵敏"
     assert done["params"] == {"county_id": world.counties["lingbao"], "year": YEAR,
-                              "topic_id": None, "exchange_id": None}
+                              "topic_id": None, "exchange_id": None, "doc_number": None,
+                              "format": "docx"}
     assert done["started_at"] and done["finished_at"]
     assert download.status_code == 302
     location = download.headers["location"]
@@ -113,6 +114,42 @@ async def test_report_request_is_queued_run_by_the_worker_and_downloads_in_chine
     (stored,) = await report_files()
     assert stored["owner_id"] == job_id
     assert await store.stat(stored["key"]) is not None
+
+
+async def test_filing_form_asked_as_xlsx_is_stored_as_a_spreadsheet_and_slides_as_pptx(
+    client: httpx.AsyncClient, world: World, store: ObjectStore, settings: Any, headers: Any,
+) -> None:
+    import openpyxl
+    from pptx import Presentation
+
+    officer = await headers("lingbao")
+    sheet = await request(client, officer, "activity_filing", county_id=world.counties["lingbao"],
+                          year=YEAR, format="xlsx")
+    slides = await request(client, await headers("city"), "year_end_slides", year=YEAR)
+    refused = await request(client, officer, "leadership_roster",
+                            county_id=world.counties["lingbao"], year=YEAR, format="pdf")
+    await make_worker(store, settings).run_until_idle()
+
+    done = {}
+    for accepted in (sheet, slides):
+        job = (await client.get(f"/api/v1/reports/{accepted.json()['id']}",
+                                headers=await headers("city"))).json()
+        location = (await client.get(f"/api/v1/reports/{job['id']}/download",
+                                     headers=await headers("city"))).headers["location"]
+        async with httpx.AsyncClient() as outside:
+            done[job["file_name"]] = (await outside.get(location)).content
+    assert refused.status_code == 400
+    assert sorted(done) == ["三门峡市2026年学前教育区域联盟教研工作开展情况总结汇报.pptx",
+                            "灵宝市2026年教研活动备案表.xlsx"]
+    workbook = openpyxl.load_workbook(io.BytesIO(done["灵宝市2026年教研活动备案表.xlsx"]))
+    assert workbook.active.title == "附件2"
+    deck = Presentation(io.BytesIO(
+        done["三门峡市2026年学前教育区域联盟教研工作开展情况总结汇报.pptx"]))
+    assert len(deck.slides) >= 8
+    types = {f["original_name"]: f["content_type"] for f in await StoredFile.select(
+        StoredFile.original_name, StoredFile.content_type).where(
+        StoredFile.owner_type == "report")}
+    assert types["灵宝市2026年教研活动备案表.xlsx"].endswith("spreadsheetml.sheet")
 
 
 async def test_job_file_downloads_through_the_files_endpoint_for_those_who_see_the_job(

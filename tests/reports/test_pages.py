@@ -40,7 +40,7 @@ async def test_city_page_offers_every_report_and_the_navigation_links_it(
     assert kinds_on(page.text) == [
         "leadership_roster", "activity_filing", "research_directions", "topic_list",
         "topic_application", "exchange_record", "annual_summary", "results_compilation",
-        "award_list",
+        "award_list", "filing_package", "year_end_slides",
     ]
     assert '<a href="/reports">报表</a>' in page.text
     assert '<option value="">全市</option>' in page.text
@@ -54,7 +54,7 @@ async def test_county_officer_page_offers_only_their_county_reports(
 
     assert kinds_on(page.text) == [
         "leadership_roster", "activity_filing", "research_directions", "topic_application",
-        "exchange_record", "annual_summary",
+        "exchange_record", "annual_summary", "filing_package", "year_end_slides",
     ]
     counties = set(re.findall(r'<option value="\d+"\s*(?:selected)?>([^<]+)</option>', page.text))
     assert "灵宝市" in counties and "卢氏县" not in counties and "湖滨区" not in counties
@@ -121,3 +121,29 @@ async def test_failed_report_shows_its_reason_on_the_page(
 
     assert 'data-status="failed"' in page.text
     assert "卢氏县2026年的年度备案尚未建立，无法生成附件3。" in page.text
+
+
+async def test_form_asks_a_spreadsheet_with_a_number_and_refuses_a_bad_number(
+    client: httpx.AsyncClient, world: World, store: ObjectStore, settings: Any,
+) -> None:
+    officer = await bearer("lingbao")
+    page = await client.get("/reports", headers=officer)
+    county = {"_csrf_token": client.cookies.get("csrftoken"),
+              "county_id": str(world.counties["lingbao"]), "year": str(YEAR)}
+
+    sheet = await client.post("/reports", data={**county, "kind": "activity_filing",
+                                                "format": "xlsx"}, headers=officer)
+    bad = await client.post("/reports", data={**county, "kind": "filing_package",
+                                              "doc_number": "三"}, headers=officer)
+    good = await client.post("/reports", data={**county, "kind": "filing_package",
+                                               "doc_number": "7"}, headers=officer)
+    await worker.ReportWorker(store, settings, name="pages").run_until_idle()
+    done = await client.get("/reports", headers=officer)
+
+    assert '<option value="xlsx"' in page.text and 'name="doc_number"' in page.text
+    assert sheet.status_code == 303 and good.status_code == 303
+    assert bad.status_code == 400
+    assert "发文编号应为1至9999之间的整数，或留空由文书填写。" in bad.text
+    assert 'value="三"' in bad.text  # the form keeps what was typed
+    assert "灵宝市2026年教研活动备案表.xlsx</a>" in done.text
+    assert "灵宝市2026年学前教育区域联盟教研备案材料报送文件.docx</a>" in done.text

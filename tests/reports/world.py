@@ -39,13 +39,17 @@ from lianyan.filings.tables import (
     FiledActivity,
     Filing,
     FilingDirection,
+    FilingEvent,
     LeadershipMember,
 )
-from lianyan.org.tables import Person
+from lianyan.org.tables import County, Person, Zone
 from lianyan.topics.tables import Topic, TopicDocument, TopicEvent, TopicMember
 from tests import factories as f
 
 YEAR = 2026
+#: The city accepted 灵宝市's filing (resubmitted on 20 February after a return) on 22 February.
+ACCEPTED_AT = dt.datetime(2026, 2, 22, 15, 0, tzinfo=clock.CITY_TZ)
+ACCEPTED_NOTE = "同意备案。请按计划组织实施。"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CITY_TZ)
 
 ROSTER = [
@@ -97,6 +101,9 @@ async def build_world(*, activities: int = 12, designs_per_group: int = 2) -> Wo
     w.counties["lingbao"] = await f.county("411282", "灵宝市", "county_city")
     w.counties["lushi"] = await f.county("411224", "卢氏县", "county")
     w.counties["hubin"] = await f.county("411202", "湖滨区", "district")
+    await County.update({County.bureau: "灵宝市教育体育局", County.doc_prefix: "灵教体",
+                         County.seal: "灵宝市教育体育局"}).where(
+        County.id == w.counties["lingbao"])
     w.zones["lingbao1"] = await f.zone(w.counties["lingbao"], "灵宝市第一教研责任区")
     w.zones["lingbao2"] = await f.zone(w.counties["lingbao"], "灵宝市第二教研责任区")
     w.zones["lushi1"] = await f.zone(w.counties["lushi"], "卢氏县城关教研责任区")
@@ -155,9 +162,24 @@ async def _filings(w: World, activities: int, now: dt.datetime) -> None:
         AnnualTheme(year=YEAR, title="游戏化课程建设", created_at=now)))[0]["id"]
     submitted = dt.datetime(2026, 2, 20, 10, 0, tzinfo=clock.CITY_TZ)
     w.filing_id = (await Filing.insert(
-        Filing(county=lingbao, year=YEAR, status="accepted", first_submitted_at=submitted,
-               last_submitted_at=submitted, accepted_at=submitted, created_at=now,
+        Filing(county=lingbao, year=YEAR, status="accepted",
+               first_submitted_at=dt.datetime(2026, 2, 16, 10, 0, tzinfo=clock.CITY_TZ),
+               last_submitted_at=submitted, accepted_at=ACCEPTED_AT, created_at=now,
                updated_at=now)))[0]["id"]
+    first = dt.datetime(2026, 2, 16, 10, 0, tzinfo=clock.CITY_TZ)
+    await FilingEvent.insert(
+        FilingEvent(filing=w.filing_id, action="submit", from_status="draft",
+                    to_status="submitted", at=first),
+        FilingEvent(filing=w.filing_id, action="return", from_status="submitted",
+                    to_status="returned", note="请补充责任区教研员。", at=first + dt.timedelta(days=1)),
+        FilingEvent(filing=w.filing_id, action="submit", from_status="returned",
+                    to_status="submitted", at=submitted),
+        FilingEvent(filing=w.filing_id, action="accept", from_status="submitted",
+                    to_status="accepted", note=ACCEPTED_NOTE, at=ACCEPTED_AT),
+    )
+    await Zone.update({Zone.officer_id: w.people["zone"],
+                       Zone.lead_kindergarten_id: w.kgs["shiyan"]}).where(
+        Zone.id == w.zones["lingbao1"])
     rows = []
     start = dt.date(2026, 3, 5)
     for i in range(activities):
@@ -312,7 +334,9 @@ def params_for(w: World, kind: str) -> dict[str, Any]:
         "topic_list": {"year": YEAR},
         "topic_application": {"topic_id": w.topics["applied"]},
         "exchange_record": {"exchange_id": w.exchange_id},
-        "annual_summary": county,
+        "annual_summary": {**county, "doc_number": 5},
         "results_compilation": {"year": YEAR},
-        "award_list": {"year": YEAR},
+        "award_list": {"year": YEAR, "doc_number": 12},
+        "filing_package": {**county, "doc_number": 3},
+        "year_end_slides": {"year": YEAR},
     }[kind]

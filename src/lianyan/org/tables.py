@@ -18,6 +18,13 @@ class County(Table):
     code = Varchar(length=6, unique=True)
     name = Varchar(length=50)
     kind = Varchar(length=20)
+    #: The county's education bureau, which issues and seals its documents (灵宝市教育体育局);
+    #: empty: "<name>教育局".
+    bureau = Varchar(length=100, default="")
+    #: Its document-number prefix (发文字号 "灵教体〔2026〕3号" has the prefix 灵教体).
+    doc_prefix = Varchar(length=20, default="")
+    #: The text of its seal, when it differs from the bureau's name.
+    seal = Varchar(length=100, default="")
     created_at = Timestamptz()
 
 

@@ -25,13 +25,12 @@ from lianyan.exchanges import services as exchanges
 from lianyan.filings import compliance, leadership
 from lianyan.filings import services as filings
 from lianyan.org import services as org
-from lianyan.org.dashboard import coverage_by_county
 from lianyan.reports import data
+from lianyan.reports.figures import YearFigures, held_until, year_figures
 from lianyan.reports.kinds import KINDS, PARAM_NAMES, title_for
 from lianyan.reports.schemas import ReportParams
 from lianyan.settings import Settings
 from lianyan.topics import services as topics
-from lianyan.topics.rules import ACTIVE
 
 #: Rows a report may hold; far beyond any real filing, it only bounds a runaway query.
 MAX_ROWS = 1_000_000
@@ -43,12 +42,46 @@ class Context(msgspec.Struct, frozen=True, kw_only=True):
     city_name: str
     city_bureau: str
     today: dt.date
+    #: The city bureau's document-number prefix (三教〔2026〕5号) and seal text.
+    city_doc_prefix: str = "三教"
+    city_seal: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
         """The deployment's names from the settings, and today in the city's time zone."""
         return cls(city_name=settings.city_name, city_bureau=settings.city_bureau,
+                   city_doc_prefix=settings.city_doc_prefix, city_seal=settings.city_seal,
                    today=clock.today())
+
+    @property
+    def city_issuer(self) -> Issuer:
+        """The city bureau as the issuing unit of the city's documents."""
+        return Issuer(name=self.city_bureau, doc_prefix=self.city_doc_prefix,
+                      seal=self.city_seal or self.city_bureau)
+
+
+class Issuer(msgspec.Struct, frozen=True, kw_only=True):
+    """The unit that issues, signs and seals a document: a county's bureau or the city's."""
+
+    name: str
+    doc_prefix: str
+    seal: str
+
+    def document_number(self, year: int, number: int | None) -> str:
+        """The 发文字号: "灵教体〔2026〕3号"; without a number the registry's blank is left for
+        the clerk ("灵教体〔2026〕　号"). Empty when the unit has no prefix on record."""
+        if not self.doc_prefix:
+            return ""
+        return f"{self.doc_prefix}〔{year}〕{number if number is not None else '　'}号"
+
+
+async def county_issuer(county_id: int) -> Issuer:
+    """The county's bureau as recorded, or "<county>教育局" until it is filled in."""
+    row = await data.county_bureau(county_id)
+    if row is None:
+        return Issuer(name="", doc_prefix="", seal="")
+    name = row["bureau"] or f"{row['name']}教育局"
+    return Issuer(name=name, doc_prefix=row["doc_prefix"], seal=row["seal"] or name)
 
 
 class Target(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,6 +130,13 @@ async def resolve(actor: Principal, kind: str, params: ReportParams, context: Co
     if kind not in KINDS:
         raise InvalidInput("report.kind", "没有这种报表。", kinds=list(KINDS))
     _require_params(kind, params)
+    if params.format not in KINDS[kind].formats and not (
+            kind == "year_end_slides" and params.format == "docx"):
+        raise InvalidInput(
+            "report.format",
+            f"“{KINDS[kind].name}”不能生成为 {params.format} 文件；电子表格只适用于附件1—3。",
+            formats=list(KINDS[kind].formats),
+        )
     scope = KINDS[kind].scope
     if scope == "county" or (scope == "county_or_city" and params.county_id is not None):
         county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
@@ -125,6 +165,15 @@ async def resolve(actor: Principal, kind: str, params: ReportParams, context: Co
 # The reports' data -----------------------------------------------------------------------------
 
 
+class SignOff(msgspec.Struct, frozen=True, kw_only=True):
+    """The sign-off rows of a filing form: who filed it and when, and the city's review."""
+
+    unit: str
+    filled_on: dt.date | None
+    opinion: str = ""
+    reviewed_on: dt.date | None = None
+
+
 class RosterMember(msgspec.Struct, frozen=True):
     """One row of 附件1."""
 
@@ -136,12 +185,15 @@ class RosterMember(msgspec.Struct, frozen=True):
 
 
 class LeadershipRoster(msgspec.Struct, frozen=True, kw_only=True):
-    """附件1 区域教研领导小组名单."""
+    """附件1 区域教研领导小组名单, with the zones and their research officers under the group."""
 
     title: str
     county_name: str
     year: int
     members: list[RosterMember]
+    #: 教研责任区: (zone, lead kindergarten, officer's name, title, phone).
+    zones: list[tuple[str, str, str, str, str]]
+    sign_off: SignOff
 
 
 class ActivityRow(msgspec.Struct, frozen=True):
@@ -164,9 +216,8 @@ class ActivityFiling(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     county_name: str
     year: int
-    filing_status: str
-    submitted_on: dt.date | None
     activities: list[ActivityRow]
+    sign_off: SignOff
 
 
 class Direction(msgspec.Struct, frozen=True):
@@ -183,8 +234,23 @@ class ResearchDirections(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     county_name: str
     year: int
-    submitted_on: dt.date | None
     directions: list[Direction]
+    sign_off: SignOff
+
+
+class FilingPackage(msgspec.Struct, frozen=True, kw_only=True):
+    """The county's filing as one document: the 报送 report to the city bureau with 附件1–3."""
+
+    title: str
+    county_name: str
+    year: int
+    issuer: Issuer
+    document_number: str
+    addressee: str
+    signed_on: dt.date
+    roster: LeadershipRoster
+    activities: ActivityFiling
+    directions: ResearchDirections
 
 
 class TopicRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -200,10 +266,11 @@ class TopicRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CountyTopics(msgspec.Struct, frozen=True, kw_only=True):
-    """One county on the compliance table: its active topics and filing."""
+    """One county on the compliance table: topics approved (立项) or only submitted, filing."""
 
     county_name: str
-    active_topics: int
+    approved: int
+    submitted: int
     filing_status: str
 
 
@@ -221,8 +288,8 @@ class TopicList(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def at_zero(self) -> list[str]:
-        """Counties without an active topic this year."""
-        return [c.county_name for c in self.counties if c.active_topics == 0]
+        """Counties without an approved topic this year (an application alone does not count)."""
+        return [c.county_name for c in self.counties if c.approved == 0]
 
 
 class PersonCard(msgspec.Struct, frozen=True, kw_only=True):
@@ -319,34 +386,6 @@ class ExchangeRecord(msgspec.Struct, frozen=True, kw_only=True):
     summary: str | None
 
 
-class CountyYear(msgspec.Struct, frozen=True, kw_only=True):
-    """One county's figures of the year (年度工作总结)."""
-
-    county_name: str
-    zones: int
-    kindergartens: int
-    covered: int
-    roster_members: int
-    roster_complete: bool
-    filing_status: str
-    activities: int
-    large_activities: int
-    activities_by_form: list[tuple[str, int]]
-    directions: int
-    topics_active: int
-    topics_concluded: int
-    exchanges_organised: int
-    participations: int
-    designs: int
-    expert_comments: int
-    awards: int
-
-    @property
-    def coverage_percent(self) -> int:
-        """Covered share of the kindergartens, rounded down."""
-        return 100 if self.kindergartens == 0 else self.covered * 100 // self.kindergartens
-
-
 class AwardRow(msgspec.Struct, frozen=True, kw_only=True):
     """One award as the lists show it."""
 
@@ -358,16 +397,17 @@ class AwardRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AnnualSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """年度工作总结 of a county or of the whole city."""
+    """年度工作总结 of a county (a report to the city bureau) or of the whole city."""
 
     title: str
     place: str
     year: int
     is_city: bool
-    counties: list[CountyYear]
-    city_exchanges: int
+    figures: YearFigures
     awards: list[AwardRow]
-    signed_by: str
+    issuer: Issuer
+    document_number: str
+    addressee: str
     signed_on: dt.date
 
 
@@ -422,20 +462,41 @@ class ResultsCompilation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AwardList(msgspec.Struct, frozen=True, kw_only=True):
-    """表彰名单 of a year."""
+    """表彰决定 with its attachment, the 表彰名单 of a year."""
 
     title: str
     city_name: str
     year: int
     published_on: dt.date | None
     awards: list[AwardRow]
-    issued_by: str
+    issuer: Issuer
+    document_number: str
+    addressee: str
+    copy_to: str
     issued_on: dt.date
+
+
+class YearEndSlides(msgspec.Struct, frozen=True, kw_only=True):
+    """工作开展情况总结汇报: the year-end presentation of a county or of the city."""
+
+    title: str
+    place: str
+    year: int
+    is_city: bool
+    figures: YearFigures
+    #: 城乡结对: (exchange, group number, [(kindergarten, county, locale name)]).
+    pairings: list[tuple[str, int, list[tuple[str, str, str]]]]
+    #: Accepted highlights: (exchange title, organiser, day, summary, designs).
+    highlights: list[tuple[str, str, dt.date, str, int]]
+    awards: list[AwardRow]
+    presented_by: str
+    presented_on: dt.date
 
 
 ReportData = (
     LeadershipRoster | ActivityFiling | ResearchDirections | TopicList | TopicApplication
-    | ExchangeRecord | AnnualSummary | ResultsCompilation | AwardList
+    | ExchangeRecord | AnnualSummary | ResultsCompilation | AwardList | FilingPackage
+    | YearEndSlides
 )
 
 
@@ -461,23 +522,50 @@ async def _filing(actor: Principal, county_id: int, year: int, county_name: str,
     return filing
 
 
+#: The city's opinion when it accepted a filing without writing one.
+ACCEPTED_OPINION = "同意备案。"
+
+
+async def _sign_off(filing: Any, issuer: Issuer) -> SignOff:
+    """The sign-off rows of 附件1–3: the bureau, the submission the city accepted (or the latest
+    one), and the city's opinion and date once it accepted the filing."""
+    filled_on = _day(filing.last_submitted_at) if filing is not None else None
+    if filing is None or filing.status != "accepted":
+        return SignOff(unit=issuer.name, filled_on=filled_on)
+    review = await data.filing_review(filing.id)
+    opinion = (review["note"].strip() if review else "") or ACCEPTED_OPINION
+    reviewed = review["at"].date() if review else _day(filing.accepted_at)
+    return SignOff(unit=issuer.name, filled_on=filled_on, opinion=opinion, reviewed_on=reviewed)
+
+
 async def _leadership_roster(actor: Principal, params: ReportParams, target: Target,
                              context: Context) -> LeadershipRoster:
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
-    roster = await leadership.get_roster(actor, county.id, params.year)  # type: ignore[arg-type]
+    year: int = params.year  # type: ignore[assignment]
+    roster = await leadership.get_roster(actor, county.id, year)
     if not roster.members:
         raise _empty(
             "empty",
-            f"{county.name}{params.year}年的区域教研领导小组名单尚未填写，无法生成附件1。"
+            f"{county.name}{year}年的区域教研领导小组名单尚未填写，无法生成附件1。"
             "请先在“备案”页面填写名单。",
         )
+    filing = await filings.find_filing(actor, county.id, year)
+    zones = await data.zone_officers(county.id)
     return LeadershipRoster(
-        title=target.title, county_name=county.name, year=params.year,  # type: ignore[arg-type]
+        title=target.title, county_name=county.name, year=year,
         members=[
             RosterMember(labels.POSITION.get(m.position, m.position), m.name, m.unit, m.title,
                          m.phone or "")
             for m in roster.members
         ],
+        zones=[
+            (z["zone"], z["lead"], z["officer"]["name"] if z["officer"] else "",
+             (z["officer"]["professional_title"] or z["officer"]["job_title"])
+             if z["officer"] else "",
+             z["officer"]["phone"] if z["officer"] else "")
+            for z in zones
+        ],
+        sign_off=await _sign_off(filing, await county_issuer(county.id)),
     )
 
 
@@ -494,14 +582,13 @@ async def _activity_filing(actor: Principal, params: ReportParams, target: Targe
         )
     return ActivityFiling(
         title=target.title, county_name=county.name, year=year,
-        filing_status=labels.FILING_STATUS.get(filing.status, filing.status),
-        submitted_on=_day(filing.first_submitted_at),
         activities=[
             ActivityRow(a.starts_on, a.ends_on, a.title, a.theme_title or "",
                         labels.ACTIVITY_FORM.get(a.form, a.form), a.zone_name, a.place,
                         a.participants, a.is_large)
             for a in activities
         ],
+        sign_off=await _sign_off(filing, await county_issuer(county.id)),
     )
 
 
@@ -518,8 +605,28 @@ async def _research_directions(actor: Principal, params: ReportParams, target: T
         )
     return ResearchDirections(
         title=target.title, county_name=county.name, year=year,
-        submitted_on=_day(filing.first_submitted_at),
         directions=[Direction(d.direction, d.problem, d.expected_results) for d in directions],
+        sign_off=await _sign_off(filing, await county_issuer(county.id)),
+    )
+
+
+async def _filing_package(actor: Principal, params: ReportParams, target: Target,
+                          context: Context) -> FilingPackage:
+    county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
+    year: int = params.year  # type: ignore[assignment]
+    issuer = await county_issuer(county.id)
+
+    def part(kind: str) -> Target:
+        return Target(title=title_for(kind, place=county.name, year=year), county_id=county.id)
+
+    roster = await _leadership_roster(actor, params, part("leadership_roster"), context)
+    activities = await _activity_filing(actor, params, part("activity_filing"), context)
+    directions = await _research_directions(actor, params, part("research_directions"), context)
+    return FilingPackage(
+        title=target.title, county_name=county.name, year=year, issuer=issuer,
+        document_number=issuer.document_number(year, params.doc_number),
+        addressee=context.city_bureau, signed_on=context.today, roster=roster,
+        activities=activities, directions=directions,
     )
 
 
@@ -527,14 +634,15 @@ async def _topic_list(actor: Principal, params: ReportParams, target: Target,
                       context: Context) -> TopicList:
     year: int = params.year  # type: ignore[assignment]
     board = await compliance.board(actor, year)
-    order = {row.county_id: index for index, row in enumerate(
-        sorted(board.items, key=lambda r: r.county_code))}
+    counts = await year_figures(year, as_of=context.today)
+    order = {row.county_id: index for index, row in enumerate(counts.counties)}
     items, _ = await topics.list_topics(actor, year=year, limit=MAX_ROWS)
     # Drafts have not been put forward yet: the list is of topics the county has declared.
     declared = sorted(
         (t for t in items if t.status != "draft"),
         key=lambda t: (order.get(t.county_id, len(order)), t.id),
     )
+    filing_status = {row.county_id: row.filing_status for row in board.items}
     return TopicList(
         title=target.title, city_name=context.city_name, year=year, as_of=context.today,
         due_on=board.due_on, days_to_deadline=board.days_to_deadline,
@@ -548,12 +656,15 @@ async def _topic_list(actor: Principal, params: ReportParams, target: Target,
             )
             for t in declared
         ],
+        # Counties without an approved topic first, as on the compliance board.
         counties=[
             CountyTopics(
-                county_name=row.county_name, active_topics=row.active_topics,
-                filing_status=labels.FILING_STATUS.get(row.filing_status or "", "未建立"),
+                county_name=row.county_name, approved=row.topics_approved,
+                submitted=row.topics_submitted,
+                filing_status=labels.FILING_STATUS.get(
+                    filing_status.get(row.county_id or 0) or "", "未建立"),
             )
-            for row in board.items
+            for row in sorted(counts.counties, key=lambda r: r.has_topic)
         ],
     )
 
@@ -658,50 +769,23 @@ async def _annual_summary(actor: Principal, params: ReportParams, target: Target
                           context: Context) -> AnnualSummary:
     year: int = params.year  # type: ignore[assignment]
     scope = [params.county_id] if params.county_id is not None else None
-    coverage = await coverage_by_county(scope)
-    rosters = await leadership.summary(scope, year)
-    filing_rows, _ = await filings.list_filings(actor, year=year, county_id=params.county_id,
-                                                limit=MAX_ROWS)
-    filing_of = {f.county_id: f for f in filing_rows}
-    figures = await data.year_figures(year, scope)
-    awards = (await evaluation.list_awards(actor, year)).items
+    figures = await year_figures(year, as_of=context.today, county_ids=scope)
+    awards = await evaluation.list_awards(actor, year)
+    published_on = _day(awards.published_at)
+    published = published_on is not None and published_on <= context.today
+    items = [a for a in awards.items if scope is None or a.county_id in scope] if published \
+        else []
     if scope is not None:
-        awards = [a for a in awards if a.county_id in scope]
-    awards_of: dict[int | None, int] = {}
-    for a in awards:
-        awards_of[a.county_id] = awards_of.get(a.county_id, 0) + 1
-    counties = []
-    for c in coverage:
-        filing = filing_of.get(c.county_id)
-        forms = figures.activities_by_form.get(c.county_id, {})
-        topic_counts = figures.topics_by_status.get(c.county_id, {})
-        work = figures.exchanges.get(c.county_id, data.ExchangeWork())
-        members, problems = rosters.get(c.county_id, (0, ["未填写"]))
-        counties.append(CountyYear(
-            county_name=c.county_name, zones=c.zones, kindergartens=c.kindergartens,
-            covered=c.covered, roster_members=members, roster_complete=not problems,
-            filing_status=labels.FILING_STATUS.get(filing.status, filing.status)
-            if filing else "未建立",
-            activities=sum(forms.values()),
-            large_activities=figures.large_activities.get(c.county_id, 0),
-            activities_by_form=[(name, forms[code]) for code, name in labels.ACTIVITY_FORM.items()
-                                if forms.get(code)],
-            directions=filing.direction_count if filing else 0,
-            topics_active=sum(n for status, n in topic_counts.items() if status in ACTIVE),
-            topics_concluded=topic_counts.get("concluded", 0),
-            exchanges_organised=work.organised, participations=work.participations,
-            designs=work.designs, expert_comments=work.expert_comments,
-            awards=awards_of.get(c.county_id, 0),
-        ))
-    if scope is not None:
-        place = (await org.get_county(actor, params.county_id)).name  # type: ignore[arg-type]
-        signed_by = f"{place}学前教育区域教研领导小组"
+        place = figures.counties[0].county_name if figures.counties else ""
+        issuer = await county_issuer(params.county_id)  # type: ignore[arg-type]
+        addressee = context.city_bureau
     else:
-        place, signed_by = context.city_name, context.city_bureau
-    city_wide = figures.exchanges.get(None, data.ExchangeWork()).organised if scope is None else 0
+        place, issuer = context.city_name, context.city_issuer
+        addressee = "各县（市、区）教育局"
     return AnnualSummary(
-        title=target.title, place=place, year=year, is_city=scope is None, counties=counties,
-        city_exchanges=city_wide, awards=_award_rows(awards), signed_by=signed_by,
+        title=target.title, place=place, year=year, is_city=scope is None, figures=figures,
+        awards=_award_rows(items), issuer=issuer,
+        document_number=issuer.document_number(year, params.doc_number), addressee=addressee,
         signed_on=context.today,
     )
 
@@ -756,6 +840,10 @@ async def _results_compilation(actor: Principal, params: ReportParams, target: T
     )
 
 
+#: Whom the city's award decision is copied to (抄送), as such decisions usually are.
+AWARD_COPY_TO = "各县（市、区）人民政府，市人民政府教育督导室"
+
+
 async def _award_list(actor: Principal, params: ReportParams, target: Target,
                       context: Context) -> AwardList:
     year: int = params.year  # type: ignore[assignment]
@@ -763,10 +851,40 @@ async def _award_list(actor: Principal, params: ReportParams, target: Target,
     if not awards.items:
         raise _empty("empty", f"{year}年还没有评出先进责任区、先进幼儿园或先进个人，无法生成表彰名单。")
     published_on = _day(awards.published_at)
+    issuer = context.city_issuer
     return AwardList(
         title=target.title, city_name=context.city_name, year=year, published_on=published_on,
-        awards=_award_rows(awards.items), issued_by=context.city_bureau,
+        awards=_award_rows(awards.items), issuer=issuer,
+        document_number=issuer.document_number(year, params.doc_number),
+        addressee="各县（市、区）教育局", copy_to=AWARD_COPY_TO,
         issued_on=published_on or context.today,
+    )
+
+
+async def _year_end_slides(actor: Principal, params: ReportParams, target: Target,
+                           context: Context) -> YearEndSlides:
+    summary = await _annual_summary(actor, params, target, context)
+    figures = summary.figures
+    scope = [params.county_id] if params.county_id is not None else None
+    start, end = held_until(summary.year, context.today)
+    pairs = await data.pairings(summary.year, start, end, scope)
+    highlights = await data.accepted_highlights(summary.year)
+    if scope is not None:
+        highlights = [h for h in highlights if h["county_name"] == summary.place]
+    designs = await data.designs_of([h["exchange_id"] for h in highlights])
+    design_count: dict[int, int] = {}
+    for d in designs:
+        design_count[d["exchange_id"]] = design_count.get(d["exchange_id"], 0) + 1
+    return YearEndSlides(
+        title=target.title, place=summary.place, year=summary.year, is_city=summary.is_city,
+        figures=figures,
+        pairings=[(p["exchange"], p["number"],
+                   [(k, county, labels.LOCALE.get(loc, loc)) for k, county, loc in p["members"]])
+                  for p in pairs],
+        highlights=[(h["title"], h["county_name"] or context.city_bureau, h["starts_at"].date(),
+                     h["summary"], design_count.get(h["exchange_id"], 0)) for h in highlights
+                    if h["starts_at"].date() <= context.today],
+        awards=summary.awards, presented_by=summary.issuer.name, presented_on=context.today,
     )
 
 
@@ -781,7 +899,25 @@ LOADERS: dict[str, Loader] = {
     "annual_summary": _annual_summary,
     "results_compilation": _results_compilation,
     "award_list": _award_list,
+    "filing_package": _filing_package,
+    "year_end_slides": _year_end_slides,
 }
+
+
+def author_of(report: ReportData, context: Context) -> str:
+    """The unit a report's file names as its author: the issuing bureau, the filing county's
+    bureau, a topic's lead unit, an exchange's organiser; otherwise the city bureau."""
+    if isinstance(report, LeadershipRoster | ActivityFiling | ResearchDirections):
+        return report.sign_off.unit or context.city_bureau
+    if isinstance(report, AnnualSummary | AwardList | FilingPackage):
+        return report.issuer.name
+    if isinstance(report, YearEndSlides):
+        return report.presented_by
+    if isinstance(report, TopicApplication):
+        return report.lead_unit or context.city_bureau
+    if isinstance(report, ExchangeRecord):
+        return report.organiser
+    return context.city_bureau
 
 
 async def load(actor: Principal, kind: str, params: ReportParams,

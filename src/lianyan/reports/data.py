@@ -9,30 +9,29 @@ function one query (or a fixed few) whatever the number of rows — never a quer
 * every comment and score of an exchange at once (the services give them per design);
 * an exchange's highlight summary, and the year's accepted highlights with their designs;
 * current result files of concluded topics;
-* the year's figures per county: activities by form, topics by status, exchange work.
+* the county's bureau, the city's review of a filing, the zones' research officers;
+* the year's urban–rural pairings.
+
+The year's figures (年度工作总结, slides) are in ``figures``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
-
-from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.exchanges.tables import (
     Comment,
     Design,
-    Exchange,
     Highlight,
     Participant,
     Score,
 )
-from lianyan.filings.tables import FiledActivity
-from lianyan.org.tables import Person
-from lianyan.topics.tables import Topic, TopicDocument
+from lianyan.filings.tables import FilingEvent
+from lianyan.org.tables import County, Kindergarten, Person, Zone
+from lianyan.topics.tables import TopicDocument
 
 #: The five items of the lesson score form (评课量表), in the order the form shows them.
 SCORE_ITEMS = ("goal", "content", "process", "children", "teacher")
@@ -190,92 +189,74 @@ async def topic_result_files(topic_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-# The year's figures per county (年度工作总结) -----------------------------------------------------
+# Issuing units and the city's review -----------------------------------------------------------
 
 
-@dataclass
-class ExchangeWork:
-    """A county's part in the year's 同研异构 exchanges."""
-
-    organised: int = 0
-    participations: int = 0
-    designs: int = 0
-    expert_comments: int = 0
+async def county_bureau(county_id: int) -> dict[str, Any] | None:
+    """The county's name and its bureau's name, document-number prefix and seal text; one query."""
+    return await County.select(
+        County.id, County.name, County.bureau, County.doc_prefix, County.seal
+    ).where(County.id == county_id).first()
 
 
-@dataclass
-class YearFigures:
-    """What ``year_figures`` counts, per county (``None`` holds city-wide exchanges)."""
+async def filing_review(filing_id: int) -> dict[str, Any] | None:
+    """The city's latest acceptance of a filing: its opinion (note) and when; one query."""
+    row = await FilingEvent.select(FilingEvent.note, FilingEvent.at).where(
+        (FilingEvent.filing == filing_id) & (FilingEvent.action == "accept")
+    ).order_by(FilingEvent.id, ascending=False).first()
+    if row is not None:
+        row["at"] = _local(row["at"])
+    return row
 
-    activities_by_form: dict[int, dict[str, int]] = field(default_factory=dict)
-    large_activities: dict[int, int] = field(default_factory=dict)
-    topics_by_status: dict[int, dict[str, int]] = field(default_factory=dict)
-    exchanges: dict[int | None, ExchangeWork] = field(default_factory=dict)
+
+async def zone_officers(county_id: int) -> list[dict[str, Any]]:
+    """The county's zones with their lead kindergarten and research officer, by id; three
+    queries."""
+    zones = await Zone.select(Zone.id, Zone.name, Zone.lead_kindergarten_id, Zone.officer_id).where(
+        Zone.county == county_id).order_by(Zone.id)
+    kg_ids = [z["lead_kindergarten_id"] for z in zones if z["lead_kindergarten_id"]]
+    person_ids = [z["officer_id"] for z in zones if z["officer_id"]]
+    leads = {r["id"]: r["name"] for r in await Kindergarten.select(
+        Kindergarten.id, Kindergarten.name).where(Kindergarten.id.is_in(kg_ids or [0]))}
+    officers = await people(person_ids)
+    return [
+        {"zone": z["name"], "lead": leads.get(z["lead_kindergarten_id"] or 0, ""),
+         "officer": officers.get(z["officer_id"] or 0)}
+        for z in zones
+    ]
 
 
-async def year_figures(year: int, county_ids: list[int] | None) -> YearFigures:
-    """Activities by form, topics by status and exchange work of ``year`` per county, in six
-    grouped queries whatever the number of counties (``None``: every county)."""
-    figures = YearFigures()
-    start, end = year_range(year)
+# Urban–rural pairings (年终汇报) ----------------------------------------------------------------
 
-    activities = FiledActivity.select(
-        FiledActivity.filing.county.as_alias("county_id"), FiledActivity.form,
-        FiledActivity.is_large, Count(FiledActivity.id, alias="n"),
-    ).where(FiledActivity.filing.year == year)
-    if county_ids is not None:
-        activities = activities.where(FiledActivity.filing.county.is_in(county_ids or [0]))
-    for r in await activities.group_by(
-        FiledActivity.filing.county, FiledActivity.form, FiledActivity.is_large
-    ):
-        forms = figures.activities_by_form.setdefault(r["county_id"], {})
-        forms[r["form"]] = forms.get(r["form"], 0) + r["n"]
-        if r["is_large"]:
-            figures.large_activities[r["county_id"]] = (
-                figures.large_activities.get(r["county_id"], 0) + r["n"]
-            )
 
-    topics = Topic.select(Topic.county, Topic.status, Count(Topic.id, alias="n")).where(
-        Topic.year == year
-    )
-    if county_ids is not None:
-        topics = topics.where(Topic.county.is_in(county_ids or [0]))
-    for r in await topics.group_by(Topic.county, Topic.status):
-        figures.topics_by_status.setdefault(r["county"], {})[r["status"]] = r["n"]
-
-    def work(county_id: int | None) -> ExchangeWork:
-        return figures.exchanges.setdefault(county_id, ExchangeWork())
-
-    in_year = (Exchange.starts_at >= start) & (Exchange.starts_at < end)
-    organised = Exchange.select(Exchange.county, Count(Exchange.id, alias="n")).where(in_year)
-    for r in await organised.group_by(Exchange.county):
-        if county_ids is None or r["county"] in county_ids:
-            work(r["county"]).organised = r["n"]
-
-    participant_year = (Participant.exchange.starts_at >= start) & (
-        Participant.exchange.starts_at < end
-    )
-    for r in await Participant.select(
-        Participant.county, Count(Participant.id, alias="n")
-    ).where(participant_year).group_by(Participant.county):
-        if county_ids is None or r["county"] in county_ids:
-            work(r["county"]).participations = r["n"]
-
-    design_year = (Design.exchange.starts_at >= start) & (Design.exchange.starts_at < end)
-    for r in await Design.select(
-        Design.participant.county.as_alias("county_id"), Count(Design.id, alias="n")
-    ).where(design_year & (Design.latest_version > 0)).group_by(Design.participant.county):
-        if county_ids is None or r["county_id"] in county_ids:
-            work(r["county_id"]).designs = r["n"]
-
-    comment_year = (Comment.design.exchange.starts_at >= start) & (
-        Comment.design.exchange.starts_at < end
-    )
-    for r in await Comment.select(
-        Comment.design.participant.county.as_alias("county_id"), Count(Comment.id, alias="n")
-    ).where(comment_year & (Comment.role == "expert")).group_by(
-        Comment.design.participant.county
-    ):
-        if county_ids is None or r["county_id"] in county_ids:
-            work(r["county_id"]).expert_comments = r["n"]
-    return figures
+async def pairings(year: int, start: dt.datetime, end: dt.datetime,
+                   county_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Groups of exchanges starting in [start, end) that paired an urban kindergarten with a
+    town or rural one (城乡结对), with their members; one query. With ``county_ids``, only groups
+    with a member from those counties."""
+    rows = await Participant.select(
+        Participant.group.as_alias("group_id"), Participant.group.number.as_alias("number"),
+        Participant.exchange.title.as_alias("exchange"),
+        Participant.exchange.starts_at.as_alias("starts_at"),
+        Participant.kindergarten.name.as_alias("kindergarten"),
+        Participant.kindergarten.locale.as_alias("locale"),
+        Participant.county.as_alias("county_id"), Participant.county.name.as_alias("county"),
+    ).where(
+        Participant.group.is_not_null() & (Participant.exchange.starts_at >= start)
+        & (Participant.exchange.starts_at < end)
+    ).order_by(Participant.exchange.starts_at).order_by(Participant.group.number).order_by(
+        Participant.id)
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["group_id"], []).append(r)
+    result = []
+    for members in groups.values():
+        locales = {m["locale"] for m in members}
+        if "urban" not in locales or not locales & {"town", "rural"}:
+            continue
+        if county_ids is not None and not any(m["county_id"] in county_ids for m in members):
+            continue
+        result.append({"exchange": members[0]["exchange"], "number": members[0]["number"],
+                       "members": [(m["kindergarten"], m["county"], m["locale"])
+                                   for m in members]})
+    return result

@@ -19,7 +19,9 @@ from lianyan.reports.compose import Composer
 from lianyan.reports.docx import ReportFonts, display_width, format_date_cn, outline_number
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NOT_FILLED = "（未填写）"
+#: What an empty cell or field shows: a dash, as on a paper form (never a screen hint).
+DASH = "—"
+NOT_FILLED = DASH
 #: Characters of 二号 (22 pt) on a line of the 156 mm text block: 20, less a margin for the
 #: digits, which run wider than half a character in most faces.
 TITLE_CHARS_PER_LINE = 18
@@ -58,63 +60,124 @@ def _counted(pairs: list[tuple[str, int]]) -> str:
 # 附件1, 附件2, 附件3 ------------------------------------------------------------------------
 
 
-def leadership_roster(doc: Composer, report: c.LeadershipRoster) -> None:
-    """附件1: the leadership group, 组长 and 副组长 first, with sign-off rows."""
-    doc.attachment_label(1)
+def _sign_off(doc: Composer, table: Any, sign_off: c.SignOff) -> None:
+    doc.writer.add_sign_off_rows(table, unit=sign_off.unit or None, filled_on=sign_off.filled_on,
+                                 opinion=sign_off.opinion, reviewed_on=sign_off.reviewed_on)
+
+
+def _or_dash(text: str) -> str:
+    return text if text and text.strip() else DASH
+
+
+def roster_rows(report: c.LeadershipRoster) -> list[list[str]]:
+    """附件1's rows: the group (组长 and 副组长 first), then each zone's research officer."""
+    rows = [[m.position, m.name, m.unit, m.title, m.phone] for m in report.members]
+    rows += [["责任区教研员", officer, f"{zone}（核心园：{lead}）" if lead else zone, title, phone]
+             for zone, lead, officer, title, phone in report.zones]
+    return [[str(number), *(_or_dash(cell) for cell in row)]
+            for number, row in enumerate(rows, start=1)]
+
+
+ROSTER_HEADER = ["序号", "组内职务", "姓名", "工作单位", "职务或职称", "联系电话"]
+
+
+def leadership_roster(doc: Composer, report: c.LeadershipRoster, number: int = 1) -> None:
+    """附件1: the leadership group, 组长 and 副组长 first, the zones' officers, sign-off rows."""
+    doc.attachment_label(number)
     doc.title(report.title)
-    table = doc.table(
-        ["序号", "组内职务", "姓名", "工作单位", "职务或职称", "联系电话"],
+    table = doc.table(ROSTER_HEADER, roster_rows(report),
+                      widths=[Mm(w) for w in ROSTER_WIDTHS_MM])
+    _sign_off(doc, table, report.sign_off)
+
+
+#: Six columns on 156 mm; 联系电话 holds eleven digits on one line.
+ROSTER_WIDTHS_MM = (10, 27, 17, 48, 26, 28)
+ACTIVITY_HEADER = ["序号", "活动日期", "活动名称", "主题", "形式", "组织责任区", "地点", "预计人数",
+                   "大型专题活动"]
+
+
+def activity_rows(report: c.ActivityFiling) -> list[list[str]]:
+    """附件2's rows, by start date."""
+    return [
         [
-            [str(number), m.position, m.name, m.unit, m.title, m.phone]
-            for number, m in enumerate(report.members, start=1)
-        ],
-    )
-    doc.writer.add_sign_off_rows(table)
+            str(number),
+            _short_day(a.starts_on)
+            + (f"—{_short_day(a.ends_on)}" if a.ends_on and a.ends_on != a.starts_on else ""),
+            _or_dash(a.title), _or_dash(a.theme), a.form, _or_dash(a.zone), _or_dash(a.place),
+            str(a.participants), "是" if a.is_large else "否",
+        ]
+        for number, a in enumerate(report.activities, start=1)
+    ]
 
 
-def activity_filing(doc: Composer, report: c.ActivityFiling) -> None:
-    """附件2: every filed activity of the year, with sign-off rows."""
-    doc.attachment_label(2)
-    doc.title(report.title)
+def activity_lead_in(report: c.ActivityFiling) -> str:
+    """The sentence above 附件2's table."""
     large = sum(1 for a in report.activities if a.is_large)
-    doc.paragraph(
-        f"共{len(report.activities)}项教研活动，其中大型专题活动{large}项"
-        f"（大型专题活动须提前一周报市教育局备案）。备案状态：{report.filing_status}。"
-    )
-    table = doc.table(
-        ["序号", "活动日期", "活动名称", "主题", "形式", "组织责任区", "地点", "预计人数",
-         "大型专题活动"],
-        (
-            [
-                str(number),
-                _short_day(a.starts_on)
-                + (f"—{_short_day(a.ends_on)}" if a.ends_on and a.ends_on != a.starts_on else ""),
-                a.title, a.theme, a.form, a.zone, a.place, str(a.participants),
-                "是" if a.is_large else "否",
-            ]
-            for number, a in enumerate(report.activities, start=1)
-        ),
-        widths=[Mm(w) for w in ACTIVITY_WIDTHS_MM],
-    )
-    doc.writer.add_sign_off_rows(table, filled_on=report.submitted_on)
+    return (f"共{len(report.activities)}项教研活动，其中大型专题活动{large}项"
+            "（大型专题活动须提前一周报市教育局备案）。")
 
 
-#: Nine columns on 156 mm: the activity's name gets what the short columns leave.
-ACTIVITY_WIDTHS_MM = (11, 19, 30, 17, 19, 21, 17, 11, 11)
-
-
-def research_directions(doc: Composer, report: c.ResearchDirections) -> None:
-    """附件3: the research-direction suggestions, with sign-off rows."""
-    doc.attachment_label(3)
+def activity_filing(doc: Composer, report: c.ActivityFiling, number: int = 2) -> None:
+    """附件2: every filed activity of the year, with sign-off rows."""
+    doc.attachment_label(number)
     doc.title(report.title)
-    table = doc.table(
-        ["序号", "教研方向", "针对的问题", "预期成果"],
-        [
-            [str(number), d.direction, d.problem, d.expected_results]
-            for number, d in enumerate(report.directions, start=1)
-        ],
+    doc.paragraph(activity_lead_in(report))
+    table = doc.table(ACTIVITY_HEADER, activity_rows(report),
+                      widths=[Mm(w) for w in ACTIVITY_WIDTHS_MM])
+    _sign_off(doc, table, report.sign_off)
+
+
+#: Nine columns on 156 mm: the name and the place get what the short columns leave; 形式 holds
+#: four characters of 小四 on one line, 活动日期 "12月31日—1月2日" on two.
+ACTIVITY_WIDTHS_MM = (11, 19, 28, 15, 19, 19, 23, 11, 11)
+DIRECTIONS_HEADER = ["序号", "教研方向", "针对的问题", "预期成果"]
+
+
+def direction_rows(report: c.ResearchDirections) -> list[list[str]]:
+    """附件3's rows."""
+    return [[str(number), _or_dash(d.direction), _or_dash(d.problem),
+             _or_dash(d.expected_results)]
+            for number, d in enumerate(report.directions, start=1)]
+
+
+def research_directions(doc: Composer, report: c.ResearchDirections, number: int = 3) -> None:
+    """附件3: the research-direction suggestions, with sign-off rows."""
+    doc.attachment_label(number)
+    doc.title(report.title)
+    table = doc.table(DIRECTIONS_HEADER, direction_rows(report))
+    _sign_off(doc, table, report.sign_off)
+
+
+def filing_package(doc: Composer, report: c.FilingPackage) -> None:
+    """The county's 报送 report to the city bureau, then 附件1–3 each from a new page."""
+    if report.document_number:
+        doc.document_number(report.document_number)
+    doc.title(title_lines(
+        f"{report.issuer.name}关于报送{report.year}年学前教育区域联盟教研备案材料的报告",
+        "备案材料的报告"))
+    doc.addressee(report.addressee)
+    doc.paragraph(
+        f"根据市教育局关于开展学前教育区域联盟教研工作的要求，我局组建了{report.year}年区域教研"
+        f"领导小组，制定了年度教研活动计划，提出了教研方向建议。现将{report.county_name}"
+        f"{report.year}年区域教研领导小组名单、年度教研活动备案表和学前教育教研方向建议表"
+        "以正式文件的形式报送你局，请予备案。"
     )
-    doc.writer.add_sign_off_rows(table, filled_on=report.submitted_on)
+    doc.paragraph(
+        f"{report.year}年，{report.county_name}区域教研领导小组共{len(report.roster.members)}人，"
+        f"设教研责任区{len(report.roster.zones)}个；计划开展教研活动"
+        f"{len(report.activities.activities)}项，其中大型专题活动"
+        f"{sum(1 for a in report.activities.activities if a.is_large)}项（均按规定提前一周报市"
+        f"教育局备案）；提出教研方向建议{len(report.directions.directions)}条。"
+    )
+    titles = [report.roster.title, report.activities.title, report.directions.title]
+    doc.attachment_note(titles)
+    doc.writer.add_signature(report.issuer.name, report.signed_on)
+    for number, (build_part, part) in enumerate(
+            ((leadership_roster, report.roster), (activity_filing, report.activities),
+             (research_directions, report.directions)), start=1):
+        doc.page_break()
+        build_part(doc, part, number)  # type: ignore[operator]
+    doc.imprint(printed_by=f"{report.issuer.name}办公室", printed_on=report.signed_on)
 
 
 # Topics ---------------------------------------------------------------------------------------
@@ -148,16 +211,17 @@ def topic_list(doc: Composer, report: c.TopicList) -> None:
               else f"年度备案截止日（{deadline}）已过{-days}天")
     if at_zero:
         doc.paragraph(
-            f"按照“每个县（市、区）每年至少开展1项课题研究”的要求，尚无在研课题的县（市、区）"
+            f"按照“每个县（市、区）每年至少开展1项课题研究”的要求，尚无立项课题的县（市、区）"
             f"共{len(at_zero)}个：{'、'.join(at_zero)}，{timing}，请抓紧申报。"
+            "已申报、尚待市教育局立项的课题不计入。"
         )
     else:
-        doc.paragraph("各县（市、区）均已开展课题研究，达到“每个县（市、区）每年至少开展1项课题研究”的要求。")
+        doc.paragraph("各县（市、区）均已有立项课题，达到“每个县（市、区）每年至少开展1项课题研究”的要求。")
     doc.table(
-        ["序号", "县（市、区）", "在研课题数", "年度备案", "是否达标"],
+        ["序号", "县（市、区）", "立项课题", "待立项", "年度备案", "是否达标"],
         [
-            [str(number), row.county_name, str(row.active_topics), row.filing_status,
-             "达标" if row.active_topics > 0 else "未达标"]
+            [str(number), row.county_name, str(row.approved), str(row.submitted),
+             row.filing_status, "达标" if row.approved > 0 else "未达标"]
             for number, row in enumerate(report.counties, start=1)
         ],
     )
@@ -183,7 +247,6 @@ def topic_application(doc: Composer, report: c.TopicApplication) -> None:
             ["牵头单位", report.lead_unit or NOT_FILLED],
             ["研究时间", _period(report.planned_start, report.planned_end)],
             ["关键词", "、".join(report.keywords) or NOT_FILLED],
-            ["当前状态", report.status],
         ],
         align=["center", "left"],
     )
@@ -191,14 +254,15 @@ def topic_application(doc: Composer, report: c.TopicApplication) -> None:
     host = report.host
     if host is not None:
         doc.table(["姓名", "工作单位", "职务", "职称", "联系电话"],
-                  [[host.name, host.unit, host.job_title, host.professional_title, host.phone]])
+                  [[_or_dash(v) for v in (host.name, host.unit, host.job_title,
+                                          host.professional_title, host.phone)]])
     else:
         doc.paragraph("尚未确定课题主持人。")
     doc.heading(_n(3, 1) + "课题组成员", 1)
     if report.members:
         doc.table(
             ["序号", "姓名", "工作单位", "职称", "课题分工"],
-            [[str(number), m.name, m.unit, m.professional_title, m.role]
+            [[str(number), *(_or_dash(v) for v in (m.name, m.unit, m.professional_title, m.role))]
              for number, m in enumerate(report.members, start=1)],
         )
     else:
@@ -283,7 +347,7 @@ def exchange_record(doc: Composer, report: c.ExchangeRecord) -> None:
     if report.summary:
         doc.paragraphs(report.summary)
     else:
-        doc.paragraph("组织单位尚未填写活动总结（推送亮点活动时填写）。")
+        doc.paragraph("无。")
 
 
 def _design(doc: Composer, index: int, design: c.DesignEntry) -> None:
@@ -330,51 +394,87 @@ def _design(doc: Composer, index: int, design: c.DesignEntry) -> None:
 # The year ------------------------------------------------------------------------------------
 
 
+def _filing_sentence(status: str) -> str:
+    return {
+        "已备案": "年度备案材料已由市教育局备案",
+        "已报送": "年度备案材料已报送，尚待市教育局备案",
+        "已退回": "年度备案材料被市教育局退回，正在修改",
+        "草稿": "年度备案材料尚未报送",
+    }.get(status, "尚未建立年度备案")
+
+
+def _count(n: int, unit: str) -> str:
+    """"3项", or "无" for none: an official table does not print "0项"."""
+    return f"{n}{unit}" if n else "无"
+
+
 def annual_summary(doc: Composer, report: c.AnnualSummary) -> None:
-    """年度工作总结 with the year's figures: one county, or every county of the city."""
+    """年度工作总结: one county's report to the city bureau, or the city's, with the figures of
+    ``figures.year_figures`` (accepted filings, held exchanges, approved topics)."""
+    figures = report.figures
+    total = figures.total
+    if report.document_number:
+        doc.document_number(report.document_number)
     doc.title(title_lines(report.title, "学前教育区域联盟教研工作总结"))
-    counties = report.counties
-    total = _totals(counties)
+    doc.addressee(report.addressee)
+    as_of = format_date_cn(figures.as_of)
     doc.heading(_n(1, 1) + "基本情况", 1)
     if report.is_city:
+        counties = figures.counties
         complete = sum(1 for row in counties if row.roster_complete)
         accepted = sum(1 for row in counties if row.filing_status == "已备案")
         doc.paragraph(
             f"{report.year}年，全市{len(counties)}个县（市、区）共有幼儿园{total.kindergartens}所，"
             f"划分教研责任区{total.zones}个，已纳入责任区的幼儿园{total.covered}所，"
-            f"覆盖率{total.coverage_percent}%。{complete}个县（市、区）的区域教研领导小组名单完整，"
-            f"{accepted}个县（市、区）的年度备案已由市教育局备案。"
+            f"覆盖率{total.coverage_percent}%。{complete}个县（市、区）的区域教研领导小组组建完整，"
+            f"{accepted}个县（市、区）的年度备案材料已由市教育局备案。"
         )
     else:
-        row = counties[0]
+        row = total
+        group = (f"区域教研领导小组共{row.roster_members}人"
+                 + ("，组成完整" if row.roster_complete else "，组成尚不完整")
+                 if row.roster_members else "区域教研领导小组尚未组建")
         doc.paragraph(
             f"{report.year}年，{report.place}共有幼儿园{row.kindergartens}所，划分教研责任区"
             f"{row.zones}个，已纳入责任区的幼儿园{row.covered}所，覆盖率{row.coverage_percent}%。"
-            f"区域教研领导小组共{row.roster_members}人"
-            f"{'，名单完整' if row.roster_complete else '，名单尚不完整'}；"
-            f"年度备案状态：{row.filing_status}。"
+            f"{group}；{_filing_sentence(figures.counties[0].filing_status)}。"
         )
     doc.heading(_n(2, 1) + "主要工作", 1)
     doc.heading(_n(1, 2) + "教研活动", 2)
-    forms = _counted(total.activities_by_form)
-    doc.paragraph(
-        f"全年备案教研活动{total.activities}项，其中大型专题活动{total.large_activities}项"
-        + (f"；按形式分，{forms}" if forms else "")
-        + f"。提出教研方向建议{total.directions}条。"
-    )
+    forms = _counted(list(total.activities_by_form))
+    if total.activities:
+        doc.paragraph(
+            f"全年经市教育局备案的教研活动{total.activities}项，其中大型专题活动"
+            f"{total.large_activities}项" + (f"；按形式分，{forms}" if forms else "")
+            + (f"。提出教研方向建议{total.directions}条。" if total.directions else "。")
+        )
+    else:
+        doc.paragraph("年度备案尚未经市教育局备案，暂无备案的教研活动。")
     doc.heading(_n(2, 2) + "同研异构", 2)
-    organised = total.exchanges_organised + report.city_exchanges
-    doc.paragraph(
-        f"组织同研异构活动{organised}次"
-        + (f"（其中市级{report.city_exchanges}次）" if report.city_exchanges else "")
-        + f"，幼儿园参与交流{total.participations}园次，提交教学设计{total.designs}份，"
-        f"专家点评{total.expert_comments}条。"
-    )
+    organised = figures.exchanges_organised
+    if organised or total.participations:
+        doc.paragraph(
+            f"截至{as_of}，"
+            + (f"组织同研异构活动{organised}次"
+               + (f"（其中市级{figures.city_exchanges}次）" if figures.city_exchanges else "")
+               + "，" if organised else "")
+            + f"幼儿园参加交流{total.participations}园次，提交教学设计{total.designs}份，"
+            f"专家点评{total.expert_comments}条。"
+        )
+    else:
+        doc.paragraph(f"截至{as_of}，尚未开展同研异构活动。")
     doc.heading(_n(3, 2) + "课题研究", 2)
-    topics = f"在研课题{total.topics_active}项，其中已结题{total.topics_concluded}项。"
+    if total.topics_approved:
+        topics = (f"立项课题{total.topics_approved}项，其中在研{total.topics_under_way}项、"
+                  f"已结题{total.topics_concluded}项")
+    else:
+        topics = "尚无立项课题"
+    if total.topics_submitted:
+        topics += f"；另有{total.topics_submitted}项已申报，待市教育局立项"
+    topics += "。"
     if report.is_city:
-        zero = [row.county_name for row in counties if row.topics_active == 0]
-        topics += (f"尚无在研课题的县（市、区）：{'、'.join(zero)}。" if zero
+        zero = [row.county_name for row in figures.counties if not row.has_topic]
+        topics += (f"尚无立项课题的县（市、区）：{'、'.join(zero)}。" if zero
                    else "各县（市、区）均已开展课题研究。")
     doc.paragraph(topics)
     doc.heading(_n(4, 2) + "评估表彰", 2)
@@ -384,63 +484,56 @@ def annual_summary(doc: Composer, report: c.AnnualSummary) -> None:
             kinds[award.award_name] = kinds.get(award.award_name, 0) + 1
         doc.paragraph("获评" + "、".join(f"{name}{n}个" for name, n in kinds.items()) + "。")
         doc.table(["序号", "类别", "名称", "单位"],
-                  [[str(number), a.award_name, a.name, a.unit]
+                  [[str(number), a.award_name, a.name, _or_dash(a.unit)]
                    for number, a in enumerate(report.awards, start=1)])
     else:
         doc.paragraph("本年度的表彰名单尚未公布。")
     doc.heading(_n(3, 1) + "主要数据", 1)
+    doc.paragraph(f"以下数据截至{as_of}，只计经市教育局备案的活动、已举行的同研异构活动和已立项的课题。")
     if report.is_city:
-        rows = [_county_row(row) for row in counties]
-        rows.append(_county_row(total, name="合计"))
-        doc.table(["县（市、区）", "幼儿园", "覆盖率", "教研活动", "大型活动", "在研课题",
-                   "同研异构", "教学设计", "年度备案"], rows)
+        rows = [summary_row(row) for row in figures.counties]
+        rows.append(summary_row(total))
+        doc.table(SUMMARY_HEADER, rows)
+        if figures.city_exchanges:
+            doc.paragraph(f"注：市级组织的同研异构活动{figures.city_exchanges}次未计入各县（市、区）。")
     else:
-        row = counties[0]
-        doc.table(["指标", "数值"], [
-            ["幼儿园", f"{row.kindergartens}所"],
-            ["教研责任区", f"{row.zones}个"],
-            ["全面覆盖", f"{row.covered}/{row.kindergartens}（{row.coverage_percent}%）"],
-            ["领导小组", f"{row.roster_members}人"],
-            ["年度备案", row.filing_status],
-            ["备案教研活动", f"{row.activities}项（大型专题活动{row.large_activities}项）"],
-            ["教研方向建议", f"{row.directions}条"],
-            ["在研课题", f"{row.topics_active}项（已结题{row.topics_concluded}项）"],
-            ["组织同研异构活动", f"{row.exchanges_organised}次"],
-            ["参与同研异构", f"{row.participations}园次"],
-            ["提交教学设计", f"{row.designs}份"],
-            ["专家点评", f"{row.expert_comments}条"],
-            ["获得表彰", f"{row.awards}项"],
-        ])
-    doc.writer.add_signature(report.signed_by, report.signed_on)
+        doc.table(["指标", "数值"], county_figure_rows(total, figures.counties[0].filing_status))
+    doc.writer.add_signature(report.issuer.name, report.signed_on)
+    doc.imprint(printed_by=f"{report.issuer.name}办公室", printed_on=report.signed_on)
 
 
-def _totals(rows: list[c.CountyYear]) -> c.CountyYear:
-    forms: dict[str, int] = {}
-    for row in rows:
-        for name, n in row.activities_by_form:
-            forms[name] = forms.get(name, 0) + n
-
-    def total(field: str) -> int:
-        return sum(getattr(row, field) for row in rows)
-
-    return c.CountyYear(
-        county_name="合计", zones=total("zones"), kindergartens=total("kindergartens"),
-        covered=total("covered"), roster_members=total("roster_members"),
-        roster_complete=all(row.roster_complete for row in rows), filing_status="",
-        activities=total("activities"), large_activities=total("large_activities"),
-        activities_by_form=list(forms.items()), directions=total("directions"),
-        topics_active=total("topics_active"), topics_concluded=total("topics_concluded"),
-        exchanges_organised=total("exchanges_organised"),
-        participations=total("participations"), designs=total("designs"),
-        expert_comments=total("expert_comments"), awards=total("awards"),
-    )
+SUMMARY_HEADER = ["县（市、区）", "幼儿园", "覆盖率", "备案活动", "大型活动", "立项课题",
+                  "组织同研异构（次）", "参加交流（园次）", "年度备案"]
 
 
-def _county_row(row: c.CountyYear, name: str | None = None) -> list[str]:
+def summary_row(row: Any) -> list[str]:
+    """A county's (or the 合计) row of the city summary's table."""
     return [
-        name or row.county_name, str(row.kindergartens), f"{row.coverage_percent}%",
-        str(row.activities), str(row.large_activities), str(row.topics_active),
-        str(row.participations), str(row.designs), row.filing_status or "—",
+        row.county_name, str(row.kindergartens), f"{row.coverage_percent}%",
+        str(row.activities), str(row.large_activities), str(row.topics_approved),
+        str(row.exchanges_organised), str(row.participations), row.filing_status or DASH,
+    ]
+
+
+def county_figure_rows(row: Any, filing_status: str) -> list[list[str]]:
+    """The county summary's table of figures."""
+    return [
+        ["幼儿园", f"{row.kindergartens}所"],
+        ["教研责任区", _count(row.zones, "个")],
+        ["全面覆盖", f"{row.covered}/{row.kindergartens}所（{row.coverage_percent}%）"],
+        ["领导小组", f"{row.roster_members}人" if row.roster_members else "尚未组建"],
+        ["年度备案", filing_status],
+        ["备案教研活动", f"{row.activities}项（大型专题活动{row.large_activities}项）"
+         if row.activities else "无"],
+        ["教研方向建议", _count(row.directions, "条")],
+        ["立项课题", f"{row.topics_approved}项（在研{row.topics_under_way}项、"
+                     f"已结题{row.topics_concluded}项）" if row.topics_approved else "无"],
+        ["待立项课题", _count(row.topics_submitted, "项")],
+        ["组织同研异构活动", _count(row.exchanges_organised, "次")],
+        ["参加同研异构", _count(row.participations, "园次")],
+        ["提交教学设计", _count(row.designs, "份")],
+        ["专家点评", _count(row.expert_comments, "条")],
+        ["获得表彰", _count(row.awards, "项")],
     ]
 
 
@@ -497,8 +590,8 @@ AWARD_SECTIONS = (
 
 
 def award_list(doc: Composer, report: c.AwardList) -> None:
-    """表彰名单: 先进责任区, 先进幼儿园 and 先进个人, each a table."""
-    doc.title(title_lines(report.title, "学前教育区域联盟教研表彰名单"))
+    """表彰决定: 发文字号, title, 主送机关, the decision, 附件说明, signature; then the attachment,
+    the 表彰名单 (先进责任区, 先进幼儿园, 先进个人, each a table), and the 版记."""
     by_kind: dict[str, list[c.AwardRow]] = {}
     for award in report.awards:
         by_kind.setdefault(award.kind, []).append(award)
@@ -506,12 +599,30 @@ def award_list(doc: Composer, report: c.AwardList) -> None:
         f"{len(by_kind[kind])}{unit}“{name}”" for kind, name, unit, _ in AWARD_SECTIONS
         if by_kind.get(kind)
     )
+    list_title = f"{report.year}年度学前教育区域联盟教研先进集体和先进个人名单"
+    if report.document_number:
+        doc.document_number(report.document_number)
+    doc.title(title_lines(
+        f"{report.issuer.name}关于表彰{report.year}年度学前教育区域联盟教研先进集体和先进个人的决定",
+        "先进集体和先进个人的决定"))
+    doc.addressee(report.addressee)
     doc.paragraph(
-        f"根据{report.year}年度学前教育区域联盟教研工作专项调研评估结果，经研究，评选出{granted}，"
-        "现予以表彰。"
+        f"{report.year}年，各县（市、区）认真落实学前教育区域联盟教研工作要求，组建区域教研领导小组，"
+        "划分教研责任区，开展同研异构、专题研讨和课题研究，涌现出一批工作扎实、成效明显的先进集体和个人。"
     )
+    doc.paragraph(
+        f"根据{report.year}年度学前教育区域联盟教研工作专项调研评估结果，经研究，决定授予{granted}"
+        "称号，予以表彰。"
+    )
+    doc.paragraph("希望受到表彰的单位和个人珍惜荣誉，再接再厉，充分发挥示范引领作用。各县（市、区）"
+                  "要以先进为榜样，持续深化区域联盟教研，推动全市学前教育保教质量不断提升。")
     if report.published_on is None:
-        doc.paragraph("（本名单尚未公布，仅供审核。）")
+        doc.paragraph("（本决定尚未印发，名单仅供审核。）")
+    doc.attachment_note([list_title])
+    doc.writer.add_signature(report.issuer.name, report.issued_on)
+    doc.page_break()
+    doc.attachment_label("附件")
+    doc.title(title_lines(list_title, "先进集体和先进个人名单"))
     section = 0
     for kind, name, unit, header in AWARD_SECTIONS:
         awards = by_kind.get(kind)
@@ -520,11 +631,14 @@ def award_list(doc: Composer, report: c.AwardList) -> None:
         section += 1
         doc.heading(f"{_n(section, 1)}{name}（{len(awards)}{unit}）", 1)
         if kind == "kindergarten":
-            rows = [[str(i), a.name, a.county_name] for i, a in enumerate(awards, start=1)]
+            rows = [[str(i), a.name, _or_dash(a.county_name)]
+                    for i, a in enumerate(awards, start=1)]
         else:
-            rows = [[str(i), a.name, a.unit, a.county_name] for i, a in enumerate(awards, start=1)]
+            rows = [[str(i), a.name, _or_dash(a.unit), _or_dash(a.county_name)]
+                    for i, a in enumerate(awards, start=1)]
         doc.table(header, rows)
-    doc.writer.add_signature(report.issued_by, report.issued_on)
+    doc.imprint(copy_to=report.copy_to, printed_by=f"{report.issuer.name}办公室",
+                printed_on=report.issued_on)
 
 
 BUILDERS: dict[type, Callable[[Composer, Any], None]] = {
@@ -537,11 +651,18 @@ BUILDERS: dict[type, Callable[[Composer, Any], None]] = {
     c.AnnualSummary: annual_summary,
     c.ResultsCompilation: results_compilation,
     c.AwardList: award_list,
+    c.FilingPackage: filing_package,
 }
 
 
-def build(report: c.ReportData, fonts: ReportFonts | None = None) -> bytes:
-    """Write ``report`` as a .docx in the official format and return its bytes."""
+def build(report: c.ReportData, fonts: ReportFonts | None = None, *, author: str = "",
+          on: dt.date | None = None) -> bytes:
+    """Write ``report`` as a .docx in the official format and return its bytes.
+
+    ``author`` (the issuing unit) and ``on`` (the day) go into the file's properties.
+    """
     doc = Composer(fonts)
     BUILDERS[type(report)](doc, report)
+    doc.properties(title=report.title, author=author or "学前教育区域联盟教研平台",
+                   on=on or dt.date.today())
     return doc.to_bytes()

@@ -1,4 +1,4 @@
-"""The nine reports: their codes, Chinese names, what each covers and which parameters it needs.
+"""The reports: their codes, Chinese names, what each covers and which parameters it needs.
 
 Nothing here touches the database or python-docx, so pages, the API and the CLI can list the
 kinds cheaply. Loading a report's data is ``content``; writing the document is ``documents``.
@@ -35,10 +35,24 @@ class ReportKind:
         return ("county_id",) if self.scope == "county_or_city" else ()
 
     @property
+    def formats(self) -> tuple[str, ...]:
+        """The file formats it comes in, the default first."""
+        if self.code == "year_end_slides":
+            return ("pptx",)
+        if self.code in SPREADSHEET_KINDS:
+            return ("docx", "xlsx")
+        return ("docx",)
+
+    @property
     def city_only(self) -> bool:
         """Only the city generates it."""
         return self.scope == "city"
 
+
+#: The filing forms (附件1–3), which also come as spreadsheets.
+SPREADSHEET_KINDS = ("leadership_roster", "activity_filing", "research_directions")
+#: Kinds issued as documents of a bureau, which take a document number (发文字号).
+NUMBERED_KINDS = ("annual_summary", "award_list", "filing_package")
 
 _PARAMS: dict[str, tuple[str, ...]] = {
     "county": ("county_id", "year"),
@@ -67,8 +81,12 @@ KINDS: dict[str, ReportKind] = {
                    "本县（市、区）或全市当年的工作总结和主要数据（不选县区即为全市）。"),
         ReportKind("results_compilation", "成果汇编", "city",
                    "全市当年收录的同研异构亮点活动和已结题课题，带目录。"),
-        ReportKind("award_list", "表彰名单", "city",
-                   "当年评出的先进责任区、先进幼儿园和先进个人。"),
+        ReportKind("award_list", "表彰决定及表彰名单", "city",
+                   "市教育局的表彰决定（发文字号、主送机关、版记），附件为先进责任区、先进幼儿园和先进个人名单。"),
+        ReportKind("filing_package", "年度备案报送文件", "county",
+                   "以正式文件形式报送市教育局：报送报告（发文字号、主送机关、版记）及附件1—3。"),
+        ReportKind("year_end_slides", "工作开展情况总结汇报（PPT）", "county_or_city",
+                   "年终总结汇报演示文稿：主要数据、各县区和各月份图表、城乡结对、亮点活动和表彰。"),
     )
 }
 
@@ -89,7 +107,7 @@ def file_title(text: str) -> str:
 
 
 def title_for(kind: str, *, place: str = "", year: int | None = None, subject: str = "") -> str:
-    """The Chinese title of a report, which is also its file name without ``.docx``.
+    """The Chinese title of a report, which is also its file name without the extension.
 
     ``place`` is the county or the city, ``subject`` the topic's or exchange's title.
     """
@@ -102,6 +120,8 @@ def title_for(kind: str, *, place: str = "", year: int | None = None, subject: s
         "exchange_record": f"同研异构活动记录（{subject}）",
         "annual_summary": f"{place}{year}年学前教育区域联盟教研工作总结",
         "results_compilation": f"{place}{year}年学前教育区域联盟教研成果汇编",
-        "award_list": f"{place}{year}年学前教育区域联盟教研表彰名单",
+        "award_list": f"{place}{year}年学前教育区域联盟教研表彰决定",
+        "filing_package": f"{place}{year}年学前教育区域联盟教研备案材料报送文件",
+        "year_end_slides": f"{place}{year}年学前教育区域联盟教研工作开展情况总结汇报",
     }
     return file_title(titles[kind])

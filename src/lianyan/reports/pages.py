@@ -23,7 +23,7 @@ from lianyan.errors import InvalidInput, LianyanError
 from lianyan.reports import services
 from lianyan.reports.api import REPORTERS
 from lianyan.reports.content import Context
-from lianyan.reports.kinds import KINDS, ReportKind
+from lianyan.reports.kinds import KINDS, NUMBERED_KINDS, ReportKind
 from lianyan.reports.schemas import ReportIn
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, access
@@ -41,6 +41,9 @@ report_static = create_static_files_router(
 )
 
 
+FORMAT_NAMES = {"docx": "Word 文档（.docx）", "xlsx": "Excel 表格（.xlsx）"}
+
+
 def kinds_for(actor: Principal) -> list[ReportKind]:
     """The kinds the caller may generate: everything for the city, county kinds otherwise."""
     return [k for k in KINDS.values() if actor.is_city or not k.city_only]
@@ -56,7 +59,15 @@ def _request_from(form: dict[str, Any]) -> ReportIn:
     """The form's fields as a request; blank fields are left out."""
     numbers = {name: int_or_none(_one(form.get(name)))
                for name in ("county_id", "year", "topic_id", "exchange_id")}
-    params = {name: value for name, value in numbers.items() if value is not None}
+    params: dict[str, Any] = {name: value for name, value in numbers.items() if value is not None}
+    doc_number = _one(form.get("doc_number"))
+    if doc_number:
+        number = int(doc_number) if doc_number.isascii() and doc_number.isdigit() else None
+        if number is None or not 1 <= number <= 9999:
+            raise InvalidInput("report.doc_number", "发文编号应为1至9999之间的整数，或留空由文书填写。")
+        params["doc_number"] = number
+    if _one(form.get("format")):
+        params["format"] = _one(form.get("format"))
     try:
         return msgspec.convert({"kind": _one(form.get("kind")), "params": params}, ReportIn)
     except msgspec.ValidationError as exc:
@@ -91,6 +102,7 @@ class ReportPages(Controller):
             this_year=this_year, error=error, chosen=chosen or {}, queued=queued,
             pending=any(j.status in ("queued", "running") for j in jobs),
             is_city=actor.is_city, is_officer=actor.has(Role.COUNTY_OFFICER),
+            numbered=NUMBERED_KINDS, format_names=FORMAT_NAMES,
         )
 
     @get("/", opt=access(*REPORTERS))

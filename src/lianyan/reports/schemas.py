@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -19,7 +19,12 @@ ReportKind = Literal[
     "annual_summary",
     "results_compilation",
     "award_list",
+    "filing_package",
+    "year_end_slides",
 ]
+#: The file a report is written as: Word, or a spreadsheet for 附件1–3.
+ReportFormat = Literal["docx", "xlsx"]
+DocNumber = Annotated[int, msgspec.Meta(ge=1, le=9999)]
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 
@@ -30,6 +35,9 @@ class ReportParams(Input, kw_only=True):
     year: Year | None = None
     topic_id: Id | None = None
     exchange_id: Id | None = None
+    #: The number of a document the bureau issues (灵教体〔2026〕3号); blank when not given.
+    doc_number: DocNumber | None = None
+    format: ReportFormat = "docx"
 
 
 class ReportIn(Input, kw_only=True):

@@ -13,6 +13,7 @@ jobs over their county (their colleagues'). Everyone else sees none (404).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -28,7 +29,7 @@ from lianyan.errors import Conflict, LianyanError, NotFound
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
-from lianyan.reports import content, documents
+from lianyan.reports import content, output
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.kinds import KINDS, STATUS_NAMES
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut, ReportParams
@@ -268,9 +269,15 @@ async def generate(actor: Principal, kind: str, params: ReportParams, *,
 
     The build runs in a worker thread: it is CPU work that must not stall the event loop.
     """
+    rendered = await _render(actor, kind, params, context=context, fonts=fonts)
+    return rendered.file_name, rendered.data
+
+
+async def _render(actor: Principal, kind: str, params: ReportParams, *,
+                  context: content.Context, fonts: ReportFonts) -> output.Rendered:
     report = await content.load(actor, kind, params, context)
-    data = await anyio.to_thread.run_sync(documents.build, report, fonts)
-    return f"{report.title}.docx", data
+    return await anyio.to_thread.run_sync(
+        functools.partial(output.render, report, fmt=params.format, fonts=fonts, context=context))
 
 
 async def _finish(job_id: int, values: dict[Any, Any]) -> int:
@@ -306,15 +313,15 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
     try:
         try:
             actor = await requester(job["requested_by"])
-            report = await content.load(actor, job["kind"], _params(job["params"]), context)
-            data = await anyio.to_thread.run_sync(documents.build, report, fonts)
+            rendered = await _render(actor, job["kind"], _params(job["params"]),
+                                     context=context, fonts=fonts)
         except LianyanError as exc:
             await _finish(job_id, {ReportJob.status: "failed", ReportJob.reason: exc.detail})
             return "failed"
         try:
             stored = await files.save_generated(
-                store, data=data, filename=f"{job['title']}.docx",
-                content_type=documents.DOCX_TYPE, kind=FILE_KIND, owner_type=OWNER_TYPE,
+                store, data=rendered.data, filename=rendered.file_name,
+                content_type=rendered.content_type, kind=FILE_KIND, owner_type=OWNER_TYPE,
                 owner_id=job_id, creator_id=job["requested_by"],
             )
         except Exception:

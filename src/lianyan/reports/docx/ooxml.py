@@ -149,3 +149,19 @@ def field_runs_xml(instruction: str, placeholder: str = "", rpr: str = "") -> st
         f"{text_runs_xml(placeholder, rpr)}"
         f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'
     )
+
+
+def keep_with_next(p: etree._Element) -> None:
+    """Give paragraph ``p`` ``w:keepNext``: it goes to the page of the paragraph or row after it.
+
+    In a table cell, Word and LibreOffice keep the cell's row with the next row.
+    """
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = element("<w:pPr/>")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is not None:
+        return
+    style = ppr.find(qn("w:pStyle"))
+    # Schema order: pStyle first, keepNext right after it.
+    ppr.insert(0 if style is None else 1, element("<w:keepNext/>"))

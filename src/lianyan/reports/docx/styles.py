@@ -28,6 +28,8 @@ from lianyan.reports.docx.ooxml import (
 
 #: Body characters are 三号; "two characters" of indent are two of those.
 CHAR_TWIPS = round(ChineseFontSize.SAN * 20)
+#: One 四号 character (the 版记's indent).
+SI_CHAR_TWIPS = round(ChineseFontSize.SI * 20)
 _NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
 _TWO_CHAR_INDENT = f'<w:ind w:firstLineChars="200" w:firstLine="{2 * CHAR_TWIPS}"/>'
 _SINGLE_OFF_GRID = (
@@ -56,6 +58,8 @@ class StyleIds:
     footer: str = "Footer"
     toc_heading: str = "TOCHeading"
     toc: tuple[str, ...] = ("TOC1", "TOC2")
+    document_number: str = "DocumentNumber"
+    imprint: str = "Imprint"
 
 
 STYLE_IDS = StyleIds()
@@ -153,6 +157,18 @@ def _style_definitions(fonts: ReportFonts, text_width: int, line_pitch: int) -> 
             ids.signature, "落款", custom=True, priority=12,
             ppr=f'{_NO_INDENT}<w:jc w:val="right"/>',
             rpr=rfonts_xml(fonts.body) + san,
+        ),
+        _style(
+            ids.document_number, "发文字号", custom=True, priority=12,
+            ppr=f'<w:spacing w:after="{line_pitch}"/>{_NO_INDENT}<w:jc w:val="center"/>',
+            rpr=rfonts_xml(fonts.body) + san,
+        ),
+        _style(
+            # 版记: 四号, one character in from each side, off the grid like a table.
+            ids.imprint, "版记", custom=True, priority=12,
+            ppr=f'{_SINGLE_OFF_GRID}<w:ind w:left="{SI_CHAR_TWIPS}" w:right="{SI_CHAR_TWIPS}"'
+                ' w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
+            rpr=rfonts_xml(fonts.body) + size_xml(ChineseFontSize.SI),
         ),
         _style(
             ids.table_text, "表格正文", custom=True, priority=13,

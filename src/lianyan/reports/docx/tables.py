@@ -202,7 +202,8 @@ def table_xml(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, text_wid
 
 
 def sign_off_rows_xml(grid: Sequence[int], font_size: ChineseFontSize, *, unit: str | None,
-                      filled_on: dt.date | None) -> list[str]:
+                      filled_on: dt.date | None, opinion: str = "",
+                      reviewed_on: dt.date | None = None) -> list[str]:
     """Return the sign-off rows (填报单位, 负责人, 填报日期, 审核意见), each as ``<w:tr>`` XML.
 
     Each row is a label cell spanning the first grid columns and a value cell spanning the rest.
@@ -235,7 +236,8 @@ def sign_off_rows_xml(grid: Sequence[int], font_size: ChineseFontSize, *, unit: 
 
     unit_label, signer_label, date_label, review_label = SIGN_OFF_LABELS
     date_text = format_date_cn(filled_on) if filled_on else BLANK_DATE
-    review = paragraph("（盖章）", "right") + paragraph(BLANK_DATE, "right")
+    review = (paragraph(opinion, "left") if opinion else "") + paragraph("（盖章）", "right") \
+        + paragraph(format_date_cn(reviewed_on) if reviewed_on else BLANK_DATE, "right")
     return [
         row(unit_label, paragraph(unit or "", "left"), Mm(12)),
         row(signer_label, paragraph("", "left"), Mm(12)),

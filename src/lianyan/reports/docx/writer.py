@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from lianyan.reports.docx.fonts import ChineseFontSize, ReportFonts
 from lianyan.reports.docx.ooxml import (
@@ -21,6 +22,7 @@ from lianyan.reports.docx.ooxml import (
     element,
     field_runs_xml,
     insert_before_first,
+    keep_with_next,
     text_runs_xml,
 )
 from lianyan.reports.docx.page import (
@@ -74,7 +76,89 @@ class ReportWriter:
     def add_attachment_label(self, number: int | str) -> Paragraph:
         """Add "附件1" (黑体 三号, top left); call it first, before the title."""
         label = f"附件{number}" if isinstance(number, int) else number
-        return self._paragraph(label, STYLE_IDS.attachment_label)
+        paragraph = self._paragraph(label, STYLE_IDS.attachment_label)
+        # GB/T 9704 §8: the label on line 1, the attachment's title on line 3.
+        paragraph.paragraph_format.space_after = Twips(line_pitch_twips())
+        keep_with_next(paragraph._p)
+        return paragraph
+
+    def add_document_number(self, text: str) -> Paragraph:
+        """Add the 发文字号 ("灵教体〔2026〕3号"), centred, one line above the title."""
+        paragraph = self._paragraph(text, STYLE_IDS.document_number)
+        keep_with_next(paragraph._p)
+        return paragraph
+
+    def add_addressee(self, text: str) -> Paragraph:
+        """Add the 主送机关 line ("各县（市、区）教育局："), flush left, under the title."""
+        paragraph = self.add_paragraph(text if text.endswith("：") else text + "：", indent=False)
+        keep_with_next(paragraph._p)
+        return paragraph
+
+    def add_attachment_note(self, titles: Sequence[str]) -> list[Paragraph]:
+        """Add the 附件说明 under the body: "附件：1．…", further titles aligned under the first.
+
+        GB/T 9704 §7.3.4: one blank line above, two characters in; several attachments numbered.
+        """
+        numbered = len(titles) > 1
+        paragraphs = []
+        for index, title in enumerate(titles, start=1):
+            text = (f"{index}．{title}" if numbered else title)
+            paragraph = self.add_paragraph(("附件：" if index == 1 else "") + text, indent=False)
+            ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+            left = 2 if index == 1 else 5  # "附件：" is three characters wide
+            ind.set(qn("w:leftChars"), str(left * 100))
+            ind.set(qn("w:left"), str(left * CHAR_TWIPS))
+            if index == 1:
+                paragraph.paragraph_format.space_before = Twips(line_pitch_twips())
+            keep_with_next(paragraph._p)
+            paragraphs.append(paragraph)
+        return paragraphs
+
+    def add_imprint(self, *, printed_by: str, printed_on: dt.date, copy_to: str = "") -> None:
+        """Add the 版记 (GB/T 9704 §7.4): 抄送 and 印发机关 / 印发日期 between rules.
+
+        The first and last rules are thick (0.35 mm), the one between the lines thin; the text is
+        四号 仿宋, one character in from each side, "2026年12月20日印发" at the right. The block is
+        kept whole and with the paragraph above it.
+        """
+        thick, thin = 'w:val="single" w:sz="8" w:space="1" w:color="000000"', \
+            'w:val="single" w:sz="6" w:space="1" w:color="000000"'
+        ppr = (f'<w:pStyle w:val="{STYLE_IDS.imprint}"/><w:keepNext/><w:keepLines/>'
+               '<w:pBdr>{borders}</w:pBdr>'
+               f'<w:tabs><w:tab w:val="right" w:pos="{self._text_width - CHAR_TWIPS}"/></w:tabs>')
+        lines = []
+        if copy_to:
+            lines.append((f"抄送：{copy_to.rstrip('。')}。", f"<w:top {thick}/><w:bottom {thin}/>"))
+        printed = f"{printed_by}\t{format_date_cn(printed_on)}印发"
+        lines.append((printed, (f"<w:top {thin}/>" if copy_to else f"<w:top {thick}/>")
+                      + f"<w:bottom {thick}/>"))
+        previous = self._sect_pr.getprevious()
+        if previous is not None and previous.tag == qn("w:p"):
+            keep_with_next(previous)
+        for text, borders in lines:
+            p = element(f"<w:p><w:pPr>{ppr.format(borders=borders)}</w:pPr>"
+                        f"{text_runs_xml(text)}</w:p>")
+            self._sect_pr.addprevious(p)
+        # The last line need not keep with what follows (nothing does).
+        last = self._sect_pr.getprevious()
+        last.find(qn("w:pPr")).remove(last.find(f"{qn('w:pPr')}/{qn('w:keepNext')}"))
+
+    def set_properties(self, *, title: str, author: str, created: dt.datetime) -> None:
+        """Fill the file's core properties: title, author and last editor, created / modified.
+
+        python-docx's template would otherwise say author "python-docx", created 2013.
+        """
+        props = self._document.core_properties
+        props.title = title
+        props.author = author
+        props.last_modified_by = author
+        props.created = created
+        props.modified = created
+        props.revision = 1
+        props.comments = ""
+        props.keywords = ""
+        props.subject = ""
+        props.category = ""
 
     def add_title(self, text: str) -> Paragraph:
         """Add the centred 二号 小标宋 title; "\\n" breaks a long title into lines."""
@@ -114,24 +198,41 @@ class ReportWriter:
         parts = table_xml(header, rows, text_width=self._text_width, widths=widths,
                           align=align, font_size=font_size)
         tbl = element(parts.table)
+        lead_in = self._sect_pr.getprevious()
+        if lead_in is not None and lead_in.tag == qn("w:p"):
+            keep_with_next(lead_in)  # the sentence that introduces a table stays with it
         self._sect_pr.addprevious(tbl)
         for chunk in parts.row_chunks:
             tbl.extend(child_elements(chunk, "w:tbl"))
+        # The last row (often 合计) never stands alone at the top of a page.
+        trs = tbl.findall(qn("w:tr"))
+        if len(trs) > 2:
+            _keep_row_with_next(trs[-2])
         return Table(tbl, self._document)
 
     def add_sign_off_rows(self, table: Table, *, unit: str | None = None,
-                          filled_on: dt.date | None = None) -> None:
+                          filled_on: dt.date | None = None, opinion: str = "",
+                          reviewed_on: dt.date | None = None) -> None:
         """Append 填报单位（盖章）, 负责人签字, 填报日期 and 市教育局审核意见 rows to ``table``.
 
         ``unit`` and ``filled_on`` fill their rows when given; otherwise the rows stay blank
-        for handwriting. The rows take the table's type size.
+        for handwriting. ``opinion`` and ``reviewed_on`` fill the city's review (the opinion it
+        recorded, e.g. "同意备案。"). The rows take the table's type size; they are kept with the
+        table's last data row.
         """
         tbl = table._tbl
         grid = [int(col.get(qn("w:w"))) for col in tbl.iter(qn("w:gridCol"))]
         first_style = next(tbl.iter(qn("w:pStyle"))).get(qn("w:val"))
         rows = sign_off_rows_xml(grid, table_font_size(first_style), unit=unit,
-                                 filled_on=filled_on)
-        tbl.extend(element(row) for row in rows)
+                                 filled_on=filled_on, opinion=opinion, reviewed_on=reviewed_on)
+        # The seal rows go with the last data row, never alone under a repeated header.
+        data_rows = tbl.findall(qn("w:tr"))
+        if len(data_rows) > 1:
+            _keep_row_with_next(data_rows[-1])
+        new_rows = [element(row) for row in rows]
+        for row in new_rows[:-1]:
+            _keep_row_with_next(row)
+        tbl.extend(new_rows)
 
     def add_signature(self, unit: str, issued_on: dt.date) -> tuple[Paragraph, Paragraph]:
         """Add the issuing unit and the date ("2026年2月9日") after the body, right-aligned.
@@ -143,7 +244,13 @@ class ReportWriter:
         unit_width, date_width = display_width(unit), display_width(date_text)
         unit_indent = max(2.0, 4.0 + date_width - unit_width)
         date_indent = unit_indent + unit_width - 2.0 - date_width
+        # The unit, its date and the body's last paragraph share a page (GB/T 9704 §7.3.5.4:
+        # no page with the signature alone).
+        previous = self._sect_pr.getprevious()
+        if previous is not None and previous.tag == qn("w:p"):
+            keep_with_next(previous)
         unit_paragraph = self._paragraph(unit, STYLE_IDS.signature)
+        keep_with_next(unit_paragraph._p)
         unit_paragraph.paragraph_format.space_before = Twips(line_pitch_twips())
         date_paragraph = self._paragraph(date_text, STYLE_IDS.signature)
         for paragraph, indent in ((unit_paragraph, unit_indent), (date_paragraph, date_indent)):
@@ -180,6 +287,13 @@ class ReportWriter:
         self._document.save(buffer)
         return buffer.getvalue()
 
+    def remove_update_fields(self) -> None:
+        """Drop ``w:updateFields`` (set by ``add_table_of_contents``) once the caller has filled
+        the fields' results itself, so Word opens the file without asking to update them."""
+        settings = self._document.settings.element
+        for flag in settings.findall(qn("w:updateFields")):
+            settings.remove(flag)
+
     def _paragraph(self, text: str, style_id: str) -> Paragraph:
         # Written as XML with the style id: python-docx's style setter scans every style of the
         # document for each paragraph, milliseconds apiece in a long compilation.
@@ -187,3 +301,9 @@ class ReportWriter:
                     f"{text_runs_xml(text)}</w:p>")
         self._sect_pr.addprevious(p)
         return Paragraph(p, self._document)
+
+
+def _keep_row_with_next(tr: etree._Element) -> None:
+    """Keep table row ``tr`` on the page of the row after it (keepNext on its paragraphs)."""
+    for p in tr.iter(qn("w:p")):
+        keep_with_next(p)
