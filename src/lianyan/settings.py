@@ -52,6 +52,13 @@ class UploadLimits(msgspec.Struct, frozen=True, kw_only=True):
     part_bytes: Annotated[int, msgspec.Meta(ge=5 * 1024 * 1024)] = 8 * 1024 * 1024
     #: Multipart uploads untouched for this long are aborted by ``lianyan sweep``.
     abandon_after_hours: Annotated[int, msgspec.Meta(ge=1)] = 48
+    #: Bounds on an Office file's ZIP before anything is inflated (``files/office.py``).
+    office_entries: Annotated[int, msgspec.Meta(ge=1)] = 5_000
+    office_entry_bytes: Bytes = 128 * 1024 * 1024
+    office_total_bytes: Bytes = 512 * 1024 * 1024
+    office_ratio: Annotated[int, msgspec.Meta(ge=1)] = 200
+    #: Longest a section extraction or an import may parse, in seconds (then: unreadable).
+    office_parse_seconds: Annotated[int, msgspec.Meta(ge=1)] = 20
 
 
 class ReportFontSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,6 +141,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             import_bytes=_int(env, "LIANYAN_MAX_IMPORT_BYTES", 10 * 1024 * 1024),
             part_bytes=_int(env, "LIANYAN_UPLOAD_PART_BYTES", 8 * 1024 * 1024),
             abandon_after_hours=_int(env, "LIANYAN_UPLOAD_ABANDON_HOURS", 48),
+            office_entries=_int(env, "LIANYAN_OFFICE_MAX_ENTRIES", 5_000),
+            office_entry_bytes=_int(env, "LIANYAN_OFFICE_MAX_ENTRY_BYTES", 128 * 1024 * 1024),
+            office_total_bytes=_int(env, "LIANYAN_OFFICE_MAX_TOTAL_BYTES", 512 * 1024 * 1024),
+            office_ratio=_int(env, "LIANYAN_OFFICE_MAX_RATIO", 200),
+            office_parse_seconds=_int(env, "LIANYAN_OFFICE_PARSE_SECONDS", 20),
         )
         fonts = ReportFontSettings(
             title=env.get("LIANYAN_FONT_TITLE", "方正小标宋简体"),
@@ -175,6 +187,11 @@ _VARIABLES = {
     "uploads.import_bytes": "LIANYAN_MAX_IMPORT_BYTES",
     "uploads.part_bytes": "LIANYAN_UPLOAD_PART_BYTES",
     "uploads.abandon_after_hours": "LIANYAN_UPLOAD_ABANDON_HOURS",
+    "uploads.office_entries": "LIANYAN_OFFICE_MAX_ENTRIES",
+    "uploads.office_entry_bytes": "LIANYAN_OFFICE_MAX_ENTRY_BYTES",
+    "uploads.office_total_bytes": "LIANYAN_OFFICE_MAX_TOTAL_BYTES",
+    "uploads.office_ratio": "LIANYAN_OFFICE_MAX_RATIO",
+    "uploads.office_parse_seconds": "LIANYAN_OFFICE_PARSE_SECONDS",
 }
 
 

@@ -14,7 +14,6 @@ ends cannot be reworked with what others wrote; nothing changes after the commen
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from typing import IO, Any
@@ -31,8 +30,8 @@ from lianyan.exchanges import sections as extract
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Design, DesignVersion, Participant
 from lianyan.exchanges.visibility import Standing, sees_design, sees_every_design
+from lianyan.files import office, sniff
 from lianyan.files import services as files
-from lianyan.files import sniff
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.files.uploads import adopt
@@ -392,7 +391,9 @@ async def add_version(
     note: str | None = None
     if kind == "document":
         if checked.file_type == sniff.DOCX:
-            sections, note = await asyncio.to_thread(extract.extract_docx, fileobj)
+            sections, note = await extract.extract_bounded(
+                fileobj, office.OfficeBounds.from_settings(limits)
+            )
         else:
             sections, note = dict.fromkeys(s.SECTION_KEYS), extract.PDF_NOTE
     stored = await files.save_file(

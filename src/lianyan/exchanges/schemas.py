@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from lianyan.exchanges.sections import SECTION_KEYS as SECTION_KEYS
+from lianyan.exchanges.sections import SECTION_NAMES as SECTION_NAMES
 from lianyan.files.services import FileOut
 from lianyan.schemas import Id, Input, Output
 
@@ -26,14 +28,8 @@ Reason = Annotated[str, Meta(min_length=1, max_length=200)]
 Mark = Annotated[int, Meta(ge=1, le=5)]
 GroupSize = Annotated[int, Meta(ge=2, le=3)]
 
-#: Design sections in the order they are shown; keys of ``sections``.
-SECTION_KEYS = ("goals", "preparation", "process", "extension")
-SECTION_NAMES = {
-    "goals": "活动目标",
-    "preparation": "活动准备",
-    "process": "活动过程",
-    "extension": "活动延伸",
-}
+# SECTION_KEYS / SECTION_NAMES (design sections in the order they are shown) are defined beside
+# the extractor, which runs in a light child process and must not import this module.
 #: The five items of the 评课量表, in order.
 SCORE_ITEMS = ("goal", "content", "process", "children", "teacher")
 SCORE_ITEM_NAMES = {

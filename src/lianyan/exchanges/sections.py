@@ -12,6 +12,11 @@ It ends at the next of our headings, at a known other heading of a lesson plan (
 活动重难点, 活动反思 …), or at a heading in the same style as its own. Text after the name on
 the heading line (“活动目标：1. 理解故事内容”) belongs to the section. Tables inside a
 section are kept row by row. PDFs are not read: the comparison view links to the file.
+
+The document is untrusted: :func:`extract_bounded` parses it in a child process with a time and
+memory limit, after refusing an archive beyond the Office bounds or with a DOCTYPE
+(``lianyan.files.office``). A document that cannot be read still makes a version: its sections
+are empty and its note says “未能读取章节”.
 """
 
 from __future__ import annotations
@@ -22,9 +27,19 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO
 
-from lianyan.exchanges.schemas import SECTION_NAMES
+from lianyan.errors import LianyanError
+from lianyan.files import office
 
 log = logging.getLogger("lianyan.exchanges")
+
+#: Design sections in the order they are shown; keys of ``sections`` (re-exported by schemas).
+SECTION_KEYS = ("goals", "preparation", "process", "extension")
+SECTION_NAMES = {
+    "goals": "活动目标",
+    "preparation": "活动准备",
+    "process": "活动过程",
+    "extension": "活动延伸",
+}
 
 #: Longest text kept per section; the rest is in the document itself.
 MAX_SECTION_CHARS = 20_000
@@ -48,7 +63,7 @@ NONE_FOUND_NOTE = (
     "文档中没有找到“活动目标”“活动准备”“活动过程”“活动延伸”等标题，无法分栏对照；"
     "请把这些标题设为标题样式或加粗后重新上传。"
 )
-UNREADABLE_NOTE = "未能读取文档内容，无法分栏对照；请用 Word 或 WPS 重新保存后上传。"
+UNREADABLE_NOTE = "未能读取章节：无法读取文档内容，不能分栏对照；请用 Word 或 WPS 重新保存后上传。"
 
 
 def _blocks(document: object) -> Iterator[tuple[str, object]]:
@@ -155,7 +170,8 @@ def extract_docx(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str]:
                 text = block.text.strip()  # type: ignore[attr-defined]
                 if text:
                     lines[current].append(text)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+        # SyntaxError: lxml's XMLSyntaxError (broken XML in a well-formed ZIP).
         log.warning("design document could not be read for sections: %s", exc)
         return sections, UNREADABLE_NOTE
     finally:
@@ -173,3 +189,28 @@ def extract_docx(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str]:
 def _is_other(paragraph: object) -> bool:
     stripped = _NUMBERING.sub("", paragraph.text.strip(), count=1)  # type: ignore[attr-defined]
     return stripped.startswith(OTHER_HEADINGS)
+
+
+def extract_docx_bytes(data: bytes) -> tuple[dict[str, str | None], str]:
+    """:func:`extract_docx` of a whole file held in memory, refusing a DOCTYPE (parse child)."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        office.refuse_doctype(archive)
+    return extract_docx(io.BytesIO(data))
+
+
+async def extract_bounded(
+    fileobj: IO[bytes], bounds: office.OfficeBounds = office.DEFAULT_BOUNDS
+) -> tuple[dict[str, str | None], str]:
+    """The sections of an untrusted .docx, read within ``bounds``; unreadable → a note, no error."""
+    fileobj.seek(0)
+    try:
+        office.check_archive(fileobj, bounds)
+        data = fileobj.read()
+        return await office.run_bounded(extract_docx_bytes, data, bounds)  # type: ignore[no-any-return]
+    except LianyanError as exc:
+        log.warning("design document could not be read for sections: %s", exc.extra or exc)
+        return dict.fromkeys(SECTION_NAMES), UNREADABLE_NOTE
+    finally:
+        fileobj.seek(0)

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import IO, Literal
 
 from lianyan.errors import InvalidInput, TooLarge
+from lianyan.files import office
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -165,6 +166,12 @@ class Limits:
     image_bytes: int = 20 * MiB
     import_bytes: int = 10 * MiB
     archive_bytes: int = 500 * MiB
+    #: Bounds on an Office file's ZIP (``lianyan.files.office``): entries, inflated sizes, ratio.
+    office_entries: int = 5_000
+    office_entry_bytes: int = 128 * MiB
+    office_total_bytes: int = 512 * MiB
+    office_ratio: int = 200
+    office_parse_seconds: int = 20
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -306,7 +313,8 @@ def check_upload(
     name = clean_filename(filename)
     _check_size(size, max_size(kind, limits))
     detected = detect(
-        head or b"", total_size=size, tail=tail, path=path, fileobj=fileobj, read_at=read_at
+        head or b"", total_size=size, tail=tail, path=path, fileobj=fileobj, read_at=read_at,
+        limits=limits,
     )
     if detected is None or detected.file_type not in upload.allowed:
         raise InvalidInput(
@@ -474,8 +482,12 @@ def detect(
     path: str | os.PathLike[str] | None = None,
     fileobj: IO[bytes] | None = None,
     read_at: RangeReader | None = None,
+    limits: Limits | None = None,
 ) -> Detected | None:
     """What the file is, from what the caller has of it; ``None`` when the format is unknown.
+
+    With the whole file, an Office file beyond the ``office_*`` bounds of ``limits`` is refused
+    (``file.unreadable``) before anything of it is inflated.
 
     ``head`` is the start of the file; ``tail`` its end (needs ``total_size``); ``read_at``
     serves a few more small ranged reads. With ``path`` or a seekable ``fileobj`` the whole file
@@ -483,11 +495,11 @@ def detect(
     """
     if path is not None:
         with open(path, "rb") as fh:
-            return _detect_whole(fh, total_size, path)
+            return _detect_whole(fh, total_size, path, limits or DEFAULT_LIMITS)
     if fileobj is not None:
         position = fileobj.tell()
         try:
-            return _detect_whole(fileobj, total_size, fileobj)
+            return _detect_whole(fileobj, total_size, fileobj, limits or DEFAULT_LIMITS)
         finally:
             fileobj.seek(position)
     if tail is not None and total_size is None:
@@ -497,13 +509,15 @@ def detect(
     return _sniff(_Source(head, total_size, tail, read_at, max_reads=64), None)
 
 
-def _detect_whole(fh: IO[bytes], total_size: int | None, whole: _Whole) -> Detected | None:
+def _detect_whole(
+    fh: IO[bytes], total_size: int | None, whole: _Whole, limits: Limits
+) -> Detected | None:
     size = fh.seek(0, os.SEEK_END)
     if total_size is not None and total_size != size:
         raise ValueError(f"total_size {total_size} but the file has {size} bytes")
     fh.seek(0)
     source = _Source(fh.read(HEAD_SIZE), size, None, _file_reader(fh), max_reads=None)
-    return _sniff(source, whole)
+    return _sniff(source, (whole, limits))
 
 
 def _file_reader(fh: IO[bytes]) -> RangeReader:
@@ -564,7 +578,7 @@ class _Source:
         return data
 
 
-def _sniff(src: _Source, whole: _Whole | None) -> Detected | None:
+def _sniff(src: _Source, whole: tuple[_Whole, Limits] | None) -> Detected | None:
     head = src.head
     if head.startswith(b"%PDF-"):
         return _detect_pdf(src)
@@ -797,7 +811,7 @@ class _Listing:
     content_types: bytes | None = None
 
 
-def _detect_zip(src: _Source, whole: _Whole | None) -> Detected:
+def _detect_zip(src: _Source, whole: tuple[_Whole, Limits] | None) -> Detected:
     head = src.head
     if head.startswith(b"PK\x05\x06"):
         return Detected(ZIP, None)  # an empty archive
@@ -806,7 +820,7 @@ def _detect_zip(src: _Source, whole: _Whole | None) -> Detected:
         return Detected(OPENDOCUMENT, None)
     local = _scan_local_headers(head)
     if whole is not None:
-        return _check_zip_file(whole, local)
+        return _check_zip_file(*whole, local)
     intact, problem, central = _read_central_directory(src)
     listing = central or local
     if central is not None and central.content_types is None:
@@ -818,12 +832,22 @@ def _detect_zip(src: _Source, whole: _Whole | None) -> Detected:
     return Detected(file_type, intact, problem)
 
 
-def _check_zip_file(whole: _Whole, local: _Listing) -> Detected:
-    """The whole file is here: let ``zipfile`` read the central directory and the main part."""
+def _check_zip_file(whole: _Whole, limits: Limits, local: _Listing) -> Detected:
+    """The whole file is here: let ``zipfile`` read the central directory and the main part.
+
+    An Office file beyond the ``office_*`` bounds is refused (``file.unreadable``) from its
+    central directory, before anything is inflated.
+    """
     try:
         with zipfile.ZipFile(whole) as archive:
             names = archive.namelist()
             listing = _Listing(names, complete=True)
+            if file_type_of_names(names) is not ZIP:
+                problem = office.bounds_problem(
+                    archive.infolist(), office.OfficeBounds.from_settings(limits)
+                )
+                if problem is not None:
+                    raise office.unreadable(problem, bomb=True)
             if _CONTENT_TYPES in names:
                 with archive.open(_CONTENT_TYPES) as member:
                     listing.content_types = member.read(_MAX_CONTENT_TYPES)
@@ -844,6 +868,14 @@ def _check_zip_file(whole: _Whole, local: _Listing) -> Detected:
         # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression method.
         file_type, _ = _classify_zip(local)
         return Detected(file_type, False, f"{type(exc).__name__}: {exc}")
+
+
+def file_type_of_names(names: list[str]) -> FileType:
+    """Office or plain ZIP, by the entry names alone (an Office file has its main part)."""
+    lower = {n.lower() for n in names}
+    if _CONTENT_TYPES.lower() in lower or any(p in lower for p, _ in _MAIN_PARTS):
+        return OFFICE_OTHER
+    return ZIP
 
 
 def _classify_zip(listing: _Listing) -> tuple[FileType, str | None]:

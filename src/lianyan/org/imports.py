@@ -6,13 +6,13 @@ gets every problem at once, each with its row number, column and a Chinese expla
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
 from collections.abc import Iterable
 from typing import Any
 
-import anyio.to_thread
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -23,6 +23,7 @@ from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Forbidden, InvalidInput, TooLarge
+from lianyan.files import office
 from lianyan.org.schemas import ImportResult, ImportRowError
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
 
@@ -117,6 +118,7 @@ def _read_rows(content: bytes, filename: str | None, limit: int, columns: list[s
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise not_excel
+            office.refuse_doctype(archive)
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise not_excel from None
@@ -147,10 +149,24 @@ def _read_rows(content: bytes, filename: str | None, limit: int, columns: list[s
 async def _parse(
     content: bytes, filename: str | None, limit: int, columns: list[str]
 ) -> list[tuple[int, dict[str, str]]]:
-    """Read every row in a worker thread: openpyxl parsing is CPU work."""
-    return await anyio.to_thread.run_sync(
-        lambda: list(_read_rows(content, filename, limit, columns))
-    )
+    """Read every row in a bounded child process (``files.office``): the file is untrusted.
+
+    A ZIP that would inflate beyond the Office bounds is refused (``file.unreadable``) before
+    anything is inflated; parsing gets a time limit and a memory cap.
+    """
+    if len(content) > limit:
+        raise TooLarge("upload.too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限。")
+    if content.startswith(b"PK"):
+        office.check_archive(io.BytesIO(content))
+    rows = functools.partial(_rows_list, filename, limit, columns)
+    return await office.run_bounded(rows, content)  # type: ignore[no-any-return]
+
+
+def _rows_list(
+    filename: str | None, limit: int, columns: list[str], content: bytes
+) -> list[tuple[int, dict[str, str]]]:
+    """Every row of the sheet (runs in the parse child)."""
+    return list(_read_rows(content, filename, limit, columns))
 
 
 def _refuse(errors: list[ImportRowError]) -> None:
