@@ -1,4 +1,4 @@
-"""The ``lianyan`` command: serve, migrate, demo, create-user, sweep, report."""
+"""The ``lianyan`` command: serve, migrate, demo, create-user, sweep, backup, restore, report."""
 
 from __future__ import annotations
 
@@ -123,6 +123,29 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     print(report)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    """Copy the database and every stored file into a new folder, while the app runs."""
+    _backup_command("backup", args)
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    """Replace the database and the stored files with a backup (stop the app first)."""
+    _backup_command("restore", args)
+
+
+def _backup_command(command: str, args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from lianyan import backup
+
+    settings = _settings()
+    try:
+        manifest = asyncio.run(backup.run(command, settings, Path(args.folder)))
+    except backup.BackupError as exc:
+        sys.exit(f"lianyan {command}: {exc}")
+    print(backup.describe(manifest))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     parser = argparse.ArgumentParser(prog="lianyan", description="联研 — 学前教育区域联盟教研平台")
@@ -152,6 +175,14 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--phone")
     create.set_defaults(func=cmd_create_user)
 
+    for name, helptext, func in (
+        ("backup", "copy the database and the stored files into FOLDER (app may run)", cmd_backup),
+        ("restore", "replace the database and the stored files with FOLDER (app stopped)",
+         cmd_restore),
+    ):
+        command = sub.add_parser(name, help=helptext)
+        command.add_argument("folder", metavar="FOLDER")
+        command.set_defaults(func=func)
     sub.add_parser("sweep", help="clean abandoned uploads and orphaned objects").set_defaults(
         func=cmd_sweep
     )

@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--inflated-mib", type=int, default=1024)
     args = parser.parse_args()
 
-    import lianyan.exchanges.sections  # noqa: F401  (imports out of the measurement)
+    import lianyan.exchanges.sections  # imports out of the measurement
     import lianyan.files.services  # noqa: F401
 
     began = time.perf_counter()
