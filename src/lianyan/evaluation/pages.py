@@ -4,41 +4,27 @@ participation figures (city and named experts), and the award list with its publ
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
-from lianyan.errors import InvalidInput, LianyanError
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
 from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.org import services as org
 from lianyan.web.access import SIGNED_IN, access
-from lianyan.web.forms import int_or_none
+from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
 from lianyan.web.pages import page, pager
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
 SCORERS = (Role.CITY_ADMIN, Role.EXPERT)
 MIN_INDICATOR_ROWS = 5
-
-
-def _one(value: Any) -> str:
-    if isinstance(value, list):
-        return str(value[-1]).strip() if value else ""
-    return "" if value is None else str(value).strip()
-
-
-def _many(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _indicator_rows(items: list[Any]) -> list[dict[str, Any]]:
@@ -54,35 +40,27 @@ def _indicator_rows(items: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _scheme_from_form(form: dict[str, Any]) -> list[dict[str, Any]]:
-    indexes = sorted({int(k.split("_")[-1]) for k in form if re.fullmatch(r"name_\d+", k)})
-    rows = []
-    for i in indexes:
-        name = _one(form.get(f"name_{i}"))
-        if not name:
-            continue
-        rows.append({
-            "name": name,
-            "description": _one(form.get(f"description_{i}")),
-            "weight": _one(form.get(f"weight_{i}")) or "0",
-            "max_score": _one(form.get(f"max_score_{i}")) or "100",
-        })
-    return rows
+def _scheme_rows(form: Form) -> list[dict[str, Any]]:
+    """The filled indicator rows of the scheme form (rows without a name are left out)."""
+    indexes = sorted({int(k.split("_")[-1]) for k in form.values if re.fullmatch(r"name_\d+", k)})
+    return [
+        {"name": form.text(f"name_{i}"), "description": form.text(f"description_{i}"),
+         "weight": form.text(f"weight_{i}") or "0",
+         "max_score": form.text(f"max_score_{i}") or "100"}
+        for i in indexes if form.text(f"name_{i}")
+    ]
 
 
-def _convert(values: dict[str, Any], schema: type[Any]) -> Any:
-    try:
-        return msgspec.convert(values, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        row = re.search(r"\[(\d+)\]\.(\w+)", message)
-        labels = {"name": "指标名称", "weight": "权重", "max_score": "满分", "score": "得分"}
-        if row:
-            label = labels.get(row.group(2), row.group(2))
-            raise InvalidInput(
-                "request.invalid", f"第 {int(row.group(1)) + 1} 行的“{label}”填写不正确，请检查。"
-            ) from None
-        raise InvalidInput("request.invalid", "请检查表单的填写。") from None
+def _scores_body(form: Form) -> dict[str, Any]:
+    """The score table's filled cells (``score_<candidate>_<indicator>``) as ``PUT /scores``."""
+    kind = form.text("kind") or "zone"
+    entries = []
+    for key in form.values:
+        found = re.fullmatch(r"score_(\d+)_(\d+)", key)
+        if found and form.text(key):
+            entries.append({"candidate_kind": kind, "candidate_id": found.group(1),
+                            "indicator_id": found.group(2), "score": form.text(key)})
+    return {"scores": entries}
 
 
 class EvaluationPages(Controller):
@@ -102,44 +80,49 @@ class EvaluationPages(Controller):
         return Redirect(f"/evaluation/{year}/awards")
 
     async def _scheme(
-        self, actor: Principal, year: int, *, error: str | None = None,
-        entered: list[dict[str, Any]] | None = None, status_code: int = 200,
+        self, actor: Principal, year: int, *, posted: FormState = NO_FORM
     ) -> Template:
         scheme = await services.get_scheme(actor, year)
         evaluators = await services.list_evaluators(actor, year)
+        entered = _scheme_rows(Form("", dict(posted.values))) if posted.name == "scheme" else None
         return page(
-            "evaluation/scheme.html", actor, status_code=status_code, year=year, scheme=scheme,
+            "evaluation/scheme.html", actor, year=year, scheme=scheme,
             rows=_indicator_rows(entered if entered is not None else scheme.indicators),
             evaluators=evaluators, named={e.person_id for e in evaluators},
-            experts=await services.expert_choices(actor), error=error,
+            experts=await services.expert_choices(actor), error=posted.message, posted=posted,
+        )
+
+    async def _on_scheme(
+        self, actor: Principal, year: int, request: AnyRequest, name: str,
+        action: Callable[[Form], Awaitable[Any]],
+    ) -> Any:
+        form = await read_form(request, name)
+        return await submit(
+            form, lambda: action(form), done=f"/evaluation?year={year}",
+            again=lambda posted: self._scheme(actor, year, posted=posted),
         )
 
     @post("/{year:int}/scheme", opt=access(Role.CITY_ADMIN))
-    async def save_scheme(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
+    async def save_scheme(self, actor: Principal, year: YearParam, request: AnyRequest) -> Any:
         """Save the scheme from the form."""
-        rows = _scheme_from_form(data)
-        try:
-            await services.put_scheme(actor, year, _convert({"indicators": rows}, s.SchemeIn))
-        except LianyanError as exc:
-            return await self._scheme(actor, year, error=exc.detail, entered=rows,
-                                      status_code=exc.status)
-        return Redirect(f"/evaluation?year={year}", status_code=303)
+        return await self._on_scheme(
+            actor, year, request, "scheme",
+            lambda form: services.put_scheme(
+                actor, year, form.bind(s.SchemeIn, lambda f: {"indicators": _scheme_rows(f)})),
+        )
 
     @post("/{year:int}/evaluators", opt=access(Role.CITY_ADMIN))
-    async def save_evaluators(
-        self, actor: Principal, year: YearParam, data: Form
-    ) -> Template | Redirect:
+    async def save_evaluators(self, actor: Principal, year: YearParam, request: AnyRequest) -> Any:
         """Name the experts who score the year."""
-        ids = [i for i in map(int_or_none, _many(data.get("person_id"))) if i is not None]
-        try:
-            await services.put_evaluators(actor, year, s.EvaluatorsIn(person_ids=ids))
-        except LianyanError as exc:
-            return await self._scheme(actor, year, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/evaluation?year={year}", status_code=303)
+        return await self._on_scheme(
+            actor, year, request, "evaluators",
+            lambda form: services.put_evaluators(
+                actor, year, form.bind(s.EvaluatorsIn, lambda f: {"person_ids": f.all("person_id")})),
+        )
 
     async def _scores(
         self, actor: Principal, year: int, *, kind: str, county_id: int | None, q: str | None,
-        limit: int, offset: int, error: str | None = None, status_code: int = 200,
+        limit: int, offset: int, posted: FormState = NO_FORM,
     ) -> Template:
         board = await services.score_board(actor, year, kind=kind, county_id=county_id, q=q,
                                            limit=limit, offset=offset)
@@ -150,10 +133,11 @@ class EvaluationPages(Controller):
             (c.id, a.indicator_id): a.average for c in board.items for a in (c.averages or [])
         }
         return page(
-            "evaluation/scores.html", actor, status_code=status_code, year=year, board=board,
+            "evaluation/scores.html", actor, year=year, board=board,
             kind=kind, county_id=county_id, q=q or "", scored=scored, averages=averages,
             counties=await org.list_counties(actor), kinds=s.CANDIDATE_NAMES,
-            award_names=s.AWARD_NAMES, pager=pager(board.total, limit, offset), error=error,
+            award_names=s.AWARD_NAMES, pager=pager(board.total, limit, offset),
+            error=posted.message, posted=posted,
         )
 
     @get("/{year:int}/scores", opt=access(*SCORERS))
@@ -172,62 +156,62 @@ class EvaluationPages(Controller):
                                   limit=limit, offset=offset)
 
     @post("/{year:int}/scores", opt=access(*SCORERS))
-    async def save_scores(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
+    async def save_scores(self, actor: Principal, year: YearParam, request: AnyRequest) -> Any:
         """Save the scores typed into the table (blank cells are left alone)."""
-        kind = _one(data.get("kind")) or "zone"
-        entries = []
-        for key, value in data.items():
-            found = re.fullmatch(r"score_(\d+)_(\d+)", key)
-            if found and _one(value):
-                entries.append({"candidate_kind": kind, "candidate_id": found.group(1),
-                                "indicator_id": found.group(2), "score": _one(value)})
-        back = f"/evaluation/{year}/scores?kind={kind}&offset={_one(data.get('offset')) or 0}"
-        try:
-            await services.put_scores(actor, year, _convert({"scores": entries}, s.ScoresIn))
-        except LianyanError as exc:
-            return await self._scores(actor, year, kind=kind, county_id=None, q=None, limit=50,
-                                      offset=0, error=exc.detail, status_code=exc.status)
-        return Redirect(back, status_code=303)
+        form = await read_form(request, "scores")
+        kind = form.text("kind") if form.text("kind") in s.CANDIDATE_NAMES else "zone"
+        offset = int(form.text("offset")) if form.text("offset").isdecimal() else 0
+        return await submit(
+            form,
+            lambda: services.put_scores(actor, year, form.bind(s.ScoresIn, _scores_body)),
+            done=f"/evaluation/{year}/scores?kind={kind}&offset={offset}",
+            again=lambda posted: self._scores(actor, year, kind=kind, county_id=None, q=None,
+                                              limit=50, offset=0, posted=posted),
+        )
 
     async def _awards(
-        self, actor: Principal, year: int, *, error: str | None = None, status_code: int = 200
+        self, actor: Principal, year: int, posted: FormState = NO_FORM
     ) -> Template:
         awards = await services.list_awards(actor, year)
-        return page("evaluation/awards.html", actor, status_code=status_code, year=year,
-                    awards=awards, error=error)
+        return page("evaluation/awards.html", actor, year=year, awards=awards,
+                    error=posted.message, posted=posted)
 
     @get("/{year:int}/awards", opt=access(SIGNED_IN))
     async def awards(self, actor: Principal, year: YearParam) -> Template:
         """The award list: published for everyone; being prepared for the city."""
         return await self._awards(actor, year)
 
+    async def _on_awards(
+        self, actor: Principal, year: int, request: AnyRequest, name: str,
+        action: Callable[[Form], Awaitable[Any]],
+    ) -> Any:
+        form = await read_form(request, name)
+        return await submit(
+            form, lambda: action(form), done=f"/evaluation/{year}/awards",
+            again=lambda posted: self._awards(actor, year, posted),
+        )
+
     @post("/{year:int}/awards", opt=access(Role.CITY_ADMIN))
-    async def create_award(self, actor: Principal, year: YearParam, data: Form) -> Template | Redirect:
+    async def create_award(self, actor: Principal, year: YearParam, request: AnyRequest) -> Any:
         """Designate an award (from the score page)."""
-        values = {"kind": _one(data.get("kind")), "candidate_id": _one(data.get("candidate_id")),
-                  "note": _one(data.get("note"))}
-        try:
-            await services.create_award(actor, year, _convert(values, s.AwardIn))
-        except LianyanError as exc:
-            return await self._awards(actor, year, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/evaluation/{year}/awards", status_code=303)
+        return await self._on_awards(
+            actor, year, request, "award",
+            lambda form: services.create_award(actor, year, form.bind(s.AwardIn)),
+        )
 
     @post("/{year:int}/awards/{award_id:int}/delete", opt=access(Role.CITY_ADMIN))
     async def delete_award(
-        self, actor: Principal, year: YearParam, award_id: int
-    ) -> Template | Redirect:
+        self, actor: Principal, year: YearParam, award_id: int, request: AnyRequest
+    ) -> Any:
         """Withdraw an award before publication."""
-        try:
-            await services.delete_award(actor, year, award_id)
-        except LianyanError as exc:
-            return await self._awards(actor, year, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/evaluation/{year}/awards", status_code=303)
+        return await self._on_awards(
+            actor, year, request, "award-delete",
+            lambda form: services.delete_award(actor, year, award_id),
+        )
 
     @post("/{year:int}/awards/publish", opt=access(Role.CITY_ADMIN))
-    async def publish(self, actor: Principal, year: YearParam) -> Template | Redirect:
+    async def publish(self, actor: Principal, year: YearParam, request: AnyRequest) -> Any:
         """Publish the award list."""
-        try:
-            await services.publish_awards(actor, year)
-        except LianyanError as exc:
-            return await self._awards(actor, year, error=exc.detail, status_code=exc.status)
-        return Redirect(f"/evaluation/{year}/awards", status_code=303)
+        return await self._on_awards(
+            actor, year, request, "publish", lambda form: services.publish_awards(actor, year),
+        )

@@ -19,16 +19,16 @@ Text = Annotated[str, Meta(max_length=1000)]
 class IndicatorIn(Input, kw_only=True):
     """One indicator: its weight (the weights of a scheme sum to 100) and maximum score."""
 
-    name: Name
-    description: Text = ""
-    weight: Annotated[int, Meta(ge=1, le=100)]
-    max_score: Annotated[int, Meta(ge=1, le=1000)] = 100
+    name: Annotated[Name, Meta(title="指标名称")]
+    description: Annotated[Text, Meta(title="说明")] = ""
+    weight: Annotated[int, Meta(ge=1, le=100, title="权重")]
+    max_score: Annotated[int, Meta(ge=1, le=1000, title="满分")] = 100
 
 
 class SchemeIn(Input, kw_only=True):
     """A year's scheme, replacing the one before (only while nobody has scored)."""
 
-    indicators: Annotated[list[IndicatorIn], Meta(min_length=1, max_length=30)]
+    indicators: Annotated[list[IndicatorIn], Meta(min_length=1, max_length=30, title="评估指标")]
 
 
 class IndicatorOut(Output, kw_only=True):
@@ -54,7 +54,7 @@ class SchemeOut(Output, kw_only=True):
 class EvaluatorsIn(Input, kw_only=True):
     """The experts the city names to score a year's candidates (replaces the list)."""
 
-    person_ids: Annotated[list[Id], Meta(max_length=200)]
+    person_ids: Annotated[list[Id], Meta(max_length=200, title="评估专家")]
 
 
 class EvaluatorOut(Output, kw_only=True):
@@ -68,17 +68,17 @@ class EvaluatorOut(Output, kw_only=True):
 class ScoreIn(Input, kw_only=True):
     """One score: a candidate on one indicator, between 0 and the indicator's maximum."""
 
-    candidate_kind: CandidateKind
-    candidate_id: Id
-    indicator_id: Id
-    score: float
-    comment: Text = ""
+    candidate_kind: Annotated[CandidateKind, Meta(title="评估对象类别")]
+    candidate_id: Annotated[Id, Meta(title="评估对象")]
+    indicator_id: Annotated[Id, Meta(title="指标")]
+    score: Annotated[float, Meta(title="得分")]
+    comment: Annotated[Text, Meta(title="评语")] = ""
 
 
 class ScoresIn(Input, kw_only=True):
     """The caller's scores to save (each replaces the caller's earlier score of that item)."""
 
-    scores: Annotated[list[ScoreIn], Meta(max_length=5000)]
+    scores: Annotated[list[ScoreIn], Meta(max_length=5000, title="评分表")]
 
 
 class ScoresSaved(Output, kw_only=True):
@@ -141,9 +141,9 @@ class ScoreBoard(Output, kw_only=True):
 class AwardIn(Input, kw_only=True):
     """An award to designate."""
 
-    kind: CandidateKind
-    candidate_id: Id
-    note: Text = ""
+    kind: Annotated[CandidateKind, Meta(title="表彰类别")]
+    candidate_id: Annotated[Id, Meta(title="表彰对象")]
+    note: Annotated[Text, Meta(title="备注")] = ""
 
 
 class AwardOut(Output, kw_only=True):

@@ -9,17 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
-from litestar.response import Redirect, Template
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
 from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
-from lianyan.errors import InvalidInput, LianyanError
 from lianyan.reports import services
 from lianyan.reports.api import REPORTERS
 from lianyan.reports.content import Context
@@ -27,10 +24,9 @@ from lianyan.reports.kinds import KINDS, NUMBERED_KINDS, ReportKind
 from lianyan.reports.schemas import ReportIn
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, access
-from lianyan.web.forms import int_or_none
+from lianyan.web.forms import Form, read_form, submit
 from lianyan.web.pages import page, pager
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: Topics and exchanges offered in the forms' lists (the newest ones).
 CHOICES = 200
 
@@ -49,30 +45,12 @@ def kinds_for(actor: Principal) -> list[ReportKind]:
     return [k for k in KINDS.values() if actor.is_city or not k.city_only]
 
 
-def _one(value: Any) -> str:
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return "" if value is None else str(value).strip()
-
-
-def _request_from(form: dict[str, Any]) -> ReportIn:
-    """The form's fields as a request; blank fields are left out."""
-    numbers = {name: int_or_none(_one(form.get(name)))
-               for name in ("county_id", "year", "topic_id", "exchange_id")}
-    params: dict[str, Any] = {name: value for name, value in numbers.items() if value is not None}
-    doc_number = _one(form.get("doc_number"))
-    if doc_number:
-        number = int(doc_number) if doc_number.isascii() and doc_number.isdigit() else None
-        if number is None or not 1 <= number <= 9999:
-            raise InvalidInput("report.doc_number", "发文编号应为1至9999之间的整数，或留空由文书填写。")
-        params["doc_number"] = number
-    if _one(form.get("format")):
-        params["format"] = _one(form.get("format"))
-    try:
-        return msgspec.convert({"kind": _one(form.get("kind")), "params": params}, ReportIn)
-    except msgspec.ValidationError as exc:
-        raise InvalidInput("report.params", "请选择要生成的报表并填写正确的年度。",
-                           problem=str(exc)) from None
+def _report_body(form: Form) -> dict[str, Any]:
+    """The form's fields as the API's request; blank fields are left out."""
+    params = {name: form.text(name)
+              for name in ("county_id", "year", "topic_id", "exchange_id", "doc_number", "format")
+              if form.text(name)}
+    return {"kind": form.text("kind"), "params": params}
 
 
 class ReportPages(Controller):
@@ -116,13 +94,15 @@ class ReportPages(Controller):
 
     @post("/", opt=access(*REPORTERS))
     async def request_report(self, actor: Principal, settings: Settings,
-                             data: Form) -> Template | Redirect:
+                             request: Request[Any, Any, Any]) -> Any:
         """Queue the report of one form; back to the list, or the form's error in Chinese."""
-        try:
-            accepted = await services.request_report(actor, _request_from(data),
-                                                      context=Context.from_settings(settings))
-        except LianyanError as exc:
-            chosen = {name: _one(value) for name, value in data.items()}
-            return await self._page(actor, error=exc.detail, chosen=chosen,
-                                    status_code=exc.status)
-        return Redirect(f"/reports?queued={accepted.id}", status_code=303)
+        form = await read_form(request, "report")
+        return await submit(
+            form,
+            lambda: services.request_report(actor, form.bind(ReportIn, _report_body),
+                                            context=Context.from_settings(settings)),
+            done=lambda accepted: f"/reports?queued={accepted.id}",
+            again=lambda posted: self._page(
+                actor, error=posted.message, status_code=posted.status,
+                chosen={name: posted.text(name) for name in posted.values}),
+        )

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
 
 from lianyan.schemas import Id, Input, Output, Year
 
@@ -31,19 +32,20 @@ JobStatus = Literal["queued", "running", "done", "failed"]
 class ReportParams(Input, kw_only=True):
     """What a report covers; each kind names the fields it needs (see ``kinds.KINDS``)."""
 
-    county_id: Id | None = None
-    year: Year | None = None
-    topic_id: Id | None = None
-    exchange_id: Id | None = None
+    county_id: Annotated[Id | None, Meta(title="县（市、区）")] = None
+    year: Annotated[Year | None, Meta(title="年度")] = None
+    topic_id: Annotated[Id | None, Meta(title="课题")] = None
+    exchange_id: Annotated[Id | None, Meta(title="交流活动")] = None
     #: The number of a document the bureau issues (灵教体〔2026〕3号); blank when not given.
-    doc_number: DocNumber | None = None
-    format: ReportFormat = "docx"
+    doc_number: Annotated[DocNumber | None, Meta(title="发文编号", extra={
+        "code": "report.doc_number", "message": "发文编号应为1至9999之间的整数，或留空由文书填写。"})] = None
+    format: Annotated[ReportFormat, Meta(title="文件格式")] = "docx"
 
 
 class ReportIn(Input, kw_only=True):
     """``POST /api/v1/reports``: which report, over what."""
 
-    kind: ReportKind
+    kind: Annotated[ReportKind, Meta(title="报表")]
     params: ReportParams = msgspec.field(default_factory=ReportParams)
 
 
