@@ -14,9 +14,11 @@ from lianyan.auth import services
 from lianyan.auth.api import client_address, session_cookie
 from lianyan.auth.middleware import SESSION_COOKIE
 from lianyan.auth.principal import Principal
+from lianyan.auth.schemas import PasswordChangeIn
 from lianyan.errors import LianyanError
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
+from lianyan.web.forms import NO_FORM, FormState, read_form, submit
 from lianyan.web.pages import page
 
 
@@ -65,29 +67,33 @@ class AuthPages(Controller):
     @get("/account/password", opt=access(SIGNED_IN, with_one_time_password=True))
     async def password_page(self, actor: Principal, next: str = "/") -> Template:
         """The 修改密码 form; after a one-time password, the only page there is."""
-        return page("auth/password.html", actor, next=_safe_next(next), error=None, field=None,
-                    form={})
+        return page("auth/password.html", actor, next=_safe_next(next), posted=NO_FORM)
 
     @post("/account/password", opt=access(SIGNED_IN, with_one_time_password=True))
     async def password_submit(
-        self,
-        actor: Principal,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        self, actor: Principal, request: Request[Any, Any, Any], settings: Settings
     ) -> Response[Any]:
         """Change the password; this browser carries on with a fresh session, every other
         session and token of the account ends."""
-        form = {k: data.get(k, "") for k in ("current", "new", "confirm")}
-        target = _safe_next(data.get("next", "/"))
-        try:
-            token = await services.change_own_password(
-                actor, form["current"], form["new"], kind="session", confirm=form["confirm"]
+        form = await read_form(request, "password")
+        target = _safe_next(form.text("next") or "/")
+
+        async def change() -> str:
+            data = form.bind(PasswordChangeIn)
+            return await services.change_own_password(
+                actor, data.current, data.new, kind="session", confirm=data.confirm
             )
-        except LianyanError as exc:
-            return page("auth/password.html", actor, status_code=exc.status, next=target,
-                        error=exc.detail, field=exc.extra.get("field"), form=form)
-        return Redirect(f"{target}", cookies=[session_cookie(token, settings)])
+
+        async def again(posted: FormState) -> Template:
+            return page("auth/password.html", actor, next=target, posted=posted)
+
+        fresh: list[str] = []
+
+        response = await submit(form, change, done=lambda token: _remember(fresh, token, target),
+                                again=again)
+        if fresh:
+            response.set_cookie(session_cookie(fresh[0], settings))
+        return response
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -96,3 +102,9 @@ class AuthPages(Controller):
             await services.revoke_token(raw)
         return Redirect("/login", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0,
                                                   path="/")])
+
+
+def _remember(box: list[str], token: str, target: str) -> str:
+    """Keep the fresh session token for the redirect's cookie; go on to ``target``."""
+    box.append(token)
+    return target

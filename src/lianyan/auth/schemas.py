@@ -46,9 +46,9 @@ class MeOut(Output, kw_only=True):
 class PasswordChangeIn(Input, kw_only=True):
     """The caller's current password and the new one (``confirm``, when sent, must match)."""
 
-    current: Annotated[str, Meta(max_length=200)]
-    new: Annotated[str, Meta(max_length=200)]
-    confirm: Annotated[str, Meta(max_length=200)] | None = None
+    current: Annotated[str, Meta(max_length=200, title="当前密码")]
+    new: Annotated[str, Meta(max_length=200, title="新密码")]
+    confirm: Annotated[str, Meta(max_length=200, title="再次输入的新密码")] | None = None
 
 
 class PasswordChangedOut(Output, kw_only=True):
@@ -112,7 +112,12 @@ class AccountsOpenIn(Input, kw_only=True):
     """Open logins for many people at once (after an import); ``format: "xlsx"`` answers
     with the spreadsheet of usernames and one-time passwords instead of JSON."""
 
-    person_ids: Annotated[list[Annotated[int, Meta(ge=1)]], Meta(min_length=1, max_length=500)]
+    person_ids: Annotated[
+        list[Annotated[int, Meta(ge=1)]],
+        Meta(min_length=1, max_length=500, title="人员",
+             extra={"code": "account.none_selected",
+                    "message": "请勾选要开通账号的人员（一次 1–500 人）。"}),
+    ]
     format: Literal["json", "xlsx"] = "json"
 
 

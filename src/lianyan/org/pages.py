@@ -1,23 +1,35 @@
-"""Pages of the organisation: counties with coverage, kindergartens, people, imports."""
+"""Pages of the organisation: counties with coverage, kindergartens, people and their logins
+(账号与人员), imports."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Template
 
+from lianyan.auth import accounts
+from lianyan.auth.accounts import MAX_BULK
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import OFFICERS, Role
-from lianyan.errors import LianyanError
+from lianyan.auth.schemas import AccountOut, AccountsOpenedOut, AccountsOpenIn, OneTimeLogin
+from lianyan.errors import InvalidInput, LianyanError
+from lianyan.files.store import content_disposition
 from lianyan.org import dashboard, imports, services
 from lianyan.settings import Settings
 from lianyan.web.access import access
+from lianyan.web.forms import NO_FORM, FormState, read_form, submit
 from lianyan.web.pages import page, pager
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Who opens, resets and deactivates logins (within their scope: docs/accounts.md).
+ACCOUNT_MANAGERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)
 
 
 @dataclass
@@ -72,7 +84,7 @@ class OrgPages(Controller):
             county_id=county_id, q=q or "", pager=pager(total, limit, offset),
         )
 
-    @get("/people", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN))
+    @get("/people", opt=access(*ACCOUNT_MANAGERS))
     async def people(
         self,
         actor: Principal,
@@ -80,10 +92,73 @@ class OrgPages(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> Template:
-        """People in the caller's scope."""
-        items, total = await services.list_people(actor, q=q, limit=limit, offset=offset)
-        return page("org/people.html", actor, items=items, q=q or "",
-                    pager=pager(total, limit, offset))
+        """账号与人员: people in the caller's scope with their login and its buttons."""
+        return await people_page(actor, q=q or "", limit=limit, offset=offset)
+
+    @post("/people/{person_id:int}/account", opt=access(*ACCOUNT_MANAGERS))
+    async def open_account(
+        self, actor: Principal, request: Request[Any, Any, Any], person_id: int
+    ) -> Any:
+        """Open a login; the next page shows its one-time password, once."""
+        return await _account_action(
+            actor, request, "open", lambda: accounts.open_account(actor, person_id),
+        )
+
+    @post("/people/{person_id:int}/account/reset", opt=access(*ACCOUNT_MANAGERS))
+    async def reset_password(
+        self, actor: Principal, request: Request[Any, Any, Any], person_id: int
+    ) -> Any:
+        """Reset to a new one-time password (ends every session of the account)."""
+        return await _account_action(
+            actor, request, "reset", lambda: accounts.reset_password(actor, person_id),
+        )
+
+    @post("/people/{person_id:int}/account/active", opt=access(*ACCOUNT_MANAGERS))
+    async def set_active(
+        self, actor: Principal, request: Request[Any, Any, Any], person_id: int
+    ) -> Any:
+        """Deactivate or reactivate a login, then back to the list."""
+        form = await read_form(request, "active")
+        back = _back(form.text("back"))
+        return await submit(
+            form,
+            lambda: accounts.set_active(actor, person_id, form.text("active") == "true"),
+            done=back,
+            again=lambda posted: people_page(actor, posted=posted),
+        )
+
+    @post("/accounts/open", opt=access(*ACCOUNT_MANAGERS))
+    async def open_accounts(self, actor: Principal, request: Request[Any, Any, Any]) -> Any:
+        """Open logins for the ticked people (or everyone of an import) at once."""
+        form = await read_form(request, "bulk")
+
+        async def action() -> AccountsOpenedOut:
+            data = form.bind(AccountsOpenIn)
+            return await accounts.open_accounts(actor, data.person_ids)
+
+        async def shown(result: AccountsOpenedOut) -> Template:
+            return page("org/one_time.html", actor, items=result.items, skipped=result.skipped)
+
+        return await submit(form, action, done=shown,
+                            again=lambda posted: people_page(actor, posted=posted))
+
+    @post("/accounts/sheet", opt=access(*ACCOUNT_MANAGERS))
+    async def one_time_sheet(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """The xlsx of the one-time passwords just shown (sent back by the page that shows
+        them: the passwords are stored nowhere)."""
+        form = await read_form(request)
+        columns = [form.values.get(k, []) for k in ("name", "unit", "username", "password")]
+        if len({len(c) for c in columns}) != 1 or not 0 < len(columns[0]) <= MAX_BULK:
+            raise InvalidInput("account.sheet", "没有可以下载的账号，请重新开通或重置。")
+        items = [
+            OneTimeLogin(person_id=0, name=n[:50], unit=unit[:100], username=u[:50],
+                         password=pw[:50])
+            for n, unit, u, pw in zip(*columns, strict=True)
+        ]
+        return Response(
+            accounts.one_time_sheet(items), media_type=XLSX,
+            headers={"Content-Disposition": content_disposition(accounts.sheet_filename())},
+        )
 
     @get("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
     async def import_page(self, actor: Principal) -> Template:
@@ -114,3 +189,37 @@ class OrgPages(Controller):
             context["errors"] = exc.extra.get("errors", [])
             status = exc.status
         return page("org/import.html", actor, status_code=status, **context)
+
+
+
+async def people_page(
+    actor: Principal, *, q: str = "", limit: int = 50, offset: int = 0,
+    posted: FormState = NO_FORM,
+) -> Template:
+    """The 账号与人员 page (also shown again, with the message, when an action is refused)."""
+    items, total = await services.list_people(actor, q=q or None, limit=limit, offset=offset)
+    rows = await accounts.people_logins(actor, items)
+    return page("org/people.html", actor, rows=rows, q=q, pager=pager(total, limit, offset),
+                posted=posted, back=f"/org/people?{urlencode({'q': q, 'offset': offset})}")
+
+
+def _back(target: str) -> str:
+    # Only the people list itself: never bounce to another site.
+    return target if target.startswith("/org/people") else "/org/people"
+
+
+async def _account_action(
+    actor: Principal, request: Request[Any, Any, Any], name: str,
+    action: Callable[[], Awaitable[AccountOut]],
+) -> Any:
+    """Open or reset one login; show its one-time password, or the list with the message."""
+    form = await read_form(request, name)
+
+    async def shown(result: AccountOut) -> Template:
+        person = await services.get_person(actor, result.person_id)
+        item = OneTimeLogin(person_id=person.id, name=person.name, unit=person.unit,
+                            username=result.username, password=result.password or "")
+        return page("org/one_time.html", actor, items=[item], skipped=[], reset=name == "reset")
+
+    return await submit(form, action, done=shown,
+                        again=lambda posted: people_page(actor, posted=posted))
