@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from lianyan.auth import services
@@ -15,7 +14,6 @@ from lianyan.auth.api import client_address, session_cookie
 from lianyan.auth.middleware import SESSION_COOKIE
 from lianyan.auth.principal import Principal
 from lianyan.auth.schemas import PasswordChangeIn
-from lianyan.errors import LianyanError
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
@@ -37,32 +35,28 @@ class AuthPages(Controller):
     @get("/login")
     async def login_page(self, request: Request[Any, Any, Any], next: str = "/") -> Template:
         """The login form."""
-        return Template("auth/login.html", context={"next": _safe_next(next), "error": None,
-                                                    "username": "", "user": None})
+        return page("auth/login.html", None, next=_safe_next(next), error=None, username="")
 
     @post("/login")
     async def login_submit(
-        self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        self, request: Request[Any, Any, Any], settings: Settings
     ) -> Response[Any]:
         """Check the password; on success set the session cookie and go on."""
-        username = data.get("username", "")
-        target = _safe_next(data.get("next", "/"))
-        try:
+        form = await read_form(request, "login")
+        target = _safe_next(form.text("next") or "/")
+
+        async def sign_in() -> str:
             token, _ = await services.login(
-                username, data.get("password", ""), kind="session",
+                form.text("username"), form.values.get("password", [""])[-1], kind="session",
                 address=client_address(request),
             )
-        except LianyanError as exc:
-            return Template(
-                "auth/login.html",
-                context={"next": target, "error": exc.detail, "username": username,
-                         "user": None},
-                status_code=exc.status,
-            )
-        return Redirect(target, cookies=[session_cookie(token, settings)])
+            return token
+
+        return await submit(
+            form, sign_in,
+            done=lambda token: Redirect(target, cookies=[session_cookie(token, settings)]),
+            again=lambda posted: _login_again(target, posted),
+        )
 
     @get("/account/password", opt=access(SIGNED_IN, with_one_time_password=True))
     async def password_page(self, actor: Principal, next: str = "/") -> Template:
@@ -108,3 +102,11 @@ def _remember(box: list[str], token: str, target: str) -> str:
     """Keep the fresh session token for the redirect's cookie; go on to ``target``."""
     box.append(token)
     return target
+
+
+def _login_again(target: str, posted: FormState) -> Awaitable[Template]:
+    async def render() -> Template:
+        return page("auth/login.html", None, next=target, error=posted.message,
+                    username=posted.text("username"), posted=posted)
+
+    return render()

@@ -361,3 +361,16 @@ async def import_people(
             await RoleAssignment.insert(*grants)
         await audit.record(actor, "person.import", "import", 0, rows=len(rows))
     return ImportResult(created=len(rows), person_ids=[int(r["id"]) for r in inserted])
+
+
+#: The importers of the import page, by the kind chosen on it.
+IMPORTERS = {"kindergartens": import_kindergartens, "people": import_people}
+
+
+async def run_import(
+    actor: Principal, kind: str, content: bytes, *, filename: str | None, limit: int
+) -> Any:
+    """Run the importer of ``kind`` (``import.kind`` when there is no such kind)."""
+    if kind not in IMPORTERS:
+        raise InvalidInput("import.kind", "请选择导入类型：幼儿园或人员。", field="kind")
+    return await IMPORTERS[kind](actor, content, filename=filename, limit=limit)

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Parameter
 from litestar.response import Template
 
 from lianyan.auth import accounts
@@ -19,7 +16,7 @@ from lianyan.auth.accounts import MAX_BULK
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import OFFICERS, Role
 from lianyan.auth.schemas import AccountOut, AccountsOpenedOut, AccountsOpenIn, OneTimeLogin
-from lianyan.errors import InvalidInput, LianyanError
+from lianyan.errors import InvalidInput
 from lianyan.files.store import content_disposition
 from lianyan.org import dashboard, imports, services
 from lianyan.settings import Settings
@@ -30,15 +27,6 @@ from lianyan.web.pages import page, pager
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Who opens, resets and deactivates logins (within their scope: docs/accounts.md).
 ACCOUNT_MANAGERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)
-
-
-@dataclass
-class ImportUpload:
-    """The import form: which kind, and the file."""
-
-    kind: str
-    file: UploadFile
-    _csrf_token: str = ""
 
 
 class OrgPages(Controller):
@@ -167,28 +155,27 @@ class OrgPages(Controller):
 
     @post("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
     async def import_submit(
-        self,
-        actor: Principal,
-        settings: Settings,
-        data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> Template:
+        self, actor: Principal, settings: Settings, request: Request[Any, Any, Any]
+    ) -> Any:
         """Run an import and show what it created, or every row error."""
-        run = {"kindergartens": imports.import_kindergartens, "people": imports.import_people}
-        context: dict[str, Any] = {"result": None, "error": None, "errors": [], "kind": data.kind}
-        status = 200
-        try:
-            if data.kind not in run:
-                raise LianyanError("import.kind", "请选择导入类型。")
-            content = await data.file.read(settings.uploads.import_bytes + 1)
-            context["result"] = await run[data.kind](
-                actor, content, filename=data.file.filename,
-                limit=settings.uploads.import_bytes,
-            )
-        except LianyanError as exc:
-            context["error"] = exc.detail
-            context["errors"] = exc.extra.get("errors", [])
-            status = exc.status
-        return page("org/import.html", actor, status_code=status, **context)
+        form = await read_form(request, "import")
+        limit = settings.uploads.import_bytes
+
+        async def run() -> Any:
+            upload = form.file("file")
+            try:
+                content = await upload.read(limit + 1)
+            finally:
+                await upload.close()
+            return await imports.run_import(actor, form.text("kind"), content,
+                                            filename=upload.filename, limit=limit)
+
+        return await submit(
+            form, run,
+            done=lambda result: page("org/import.html", actor, result=result, error=None,
+                                     errors=[], kind=form.text("kind")),
+            again=lambda posted: _refused_import(actor, posted),
+        )
 
 
 
@@ -223,3 +210,8 @@ async def _account_action(
 
     return await submit(form, action, done=shown,
                         again=lambda posted: people_page(actor, posted=posted))
+
+
+async def _refused_import(actor: Principal, posted: FormState) -> Template:
+    return page("org/import.html", actor, result=None, error=posted.message,
+                errors=posted.extra.get("errors", []), kind=posted.text("kind"), posted=posted)

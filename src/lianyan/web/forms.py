@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import msgspec
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
@@ -356,7 +356,7 @@ class Form:
         if isinstance(exc.extra.get("field"), str):
             errors.setdefault(exc.extra["field"], exc.detail)
         return FormState(name=self.name, values=self.values, errors=errors,
-                         message=exc.detail, code=exc.code, status=exc.status)
+                         message=exc.detail, code=exc.code, status=exc.status, extra=exc.extra)
 
 
 async def read_form(request: Request[Any, Any, Any], name: str = "") -> Form:
@@ -387,6 +387,8 @@ class FormState:
     message: str = ""
     code: str = ""
     status: int = 200
+    #: The error's other fields (``errors`` of an import: every refused row).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.message)
@@ -437,12 +439,13 @@ async def submit(
     form: Form,
     action: Callable[[], Awaitable[T]],
     *,
-    done: str | Callable[[T], str | Awaitable[Template]],
+    done: str | Callable[[T], str | Response[Any] | Awaitable[Template]],
     again: Callable[[FormState], Awaitable[Template]],
-) -> Redirect | Template:
+) -> Response[Any]:
     """Run ``action``; on success go to ``done`` (303), on a refusal show the page again.
 
-    ``done`` is a path, or a function of the action's result giving a path or a page.
+    ``done`` is a path, or a function of the action's result giving a path, a response (a
+    page, a redirect with a cookie) or an awaitable page.
 
     ``again`` renders the page with the refused form (its values, messages and status);
     a missing object (404) or a missing sign-in (401) is not the form's fault and propagates.
@@ -460,4 +463,6 @@ async def submit(
     target = done(result) if callable(done) else done
     if isinstance(target, str):
         return Redirect(target, status_code=303)
+    if isinstance(target, Response):
+        return target
     return await target
