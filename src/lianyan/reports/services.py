@@ -17,6 +17,7 @@ import functools
 import logging
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import msgspec
 
@@ -25,7 +26,7 @@ from lianyan.audit import services as audit
 from lianyan.auth.principal import Grant, Principal
 from lianyan.auth.roles import Role
 from lianyan.db import atomic
-from lianyan.errors import Conflict, LianyanError, NotFound
+from lianyan.errors import Conflict, LianyanError, NotFound, Unavailable
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
@@ -296,6 +297,24 @@ async def _discard(store: ObjectStore, file_id: int) -> None:
     await store.delete(row["key"])
 
 
+#: Waits before trying to store a finished report again while the store is unavailable (the
+#: embedded rclone is restarted within a few seconds of exiting; issue 12).
+STORE_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 4.0)
+
+
+async def _store_riding_out_outages(save: Any) -> Any:
+    """``await save()``, tried again after a pause while the store answers ``store.unavailable``."""
+    for pause in (*STORE_RETRY_SECONDS, None):
+        try:
+            return await save()
+        except Unavailable:
+            if pause is None:
+                raise
+            log.warning("report storage: the object store is unavailable, retrying in %s s", pause)
+            await anyio.sleep(pause)
+    raise AssertionError("unreachable")
+
+
 async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
                   fonts: ReportFonts) -> str:
     """Run a claimed job to its end and return its final status (``done`` or ``failed``).
@@ -319,10 +338,12 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
             await _finish(job_id, {ReportJob.status: "failed", ReportJob.reason: exc.detail})
             return "failed"
         try:
-            stored = await files.save_generated(
-                store, data=rendered.data, filename=rendered.file_name,
-                content_type=rendered.content_type, kind=FILE_KIND, owner_type=OWNER_TYPE,
-                owner_id=job_id, creator_id=job["requested_by"],
+            stored = await _store_riding_out_outages(
+                lambda: files.save_generated(
+                    store, data=rendered.data, filename=rendered.file_name,
+                    content_type=rendered.content_type, kind=FILE_KIND, owner_type=OWNER_TYPE,
+                    owner_id=job_id, creator_id=job["requested_by"],
+                )
             )
         except Exception:
             log.exception("report job %s: storing the document failed", job_id)
