@@ -12,7 +12,7 @@ from litestar.params import Parameter
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput
-from lianyan.exchanges import designs, highlights, notifications, reviews, services
+from lianyan.exchanges import designs, highlights, notifications, progress, reviews, services
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
@@ -308,6 +308,37 @@ class NotificationController(Controller):
         return s.MarkedOut(marked=await notifications.mark_all_read(actor))
 
 
+class ParticipationController(Controller):
+    """``/api/v1/participations``: following the designing teachers (directors, zone and
+    county officers, the city)."""
+
+    path = "/api/v1/participations"
+    tags = ("exchanges",)
+
+    @get("/", opt=access(SIGNED_IN))
+    async def list_participations(
+        self, actor: Principal, exchange_id: int | None = None, current: bool = False,
+        limit: Limit = 50, offset: Offset = 0,
+    ) -> Page[s.ProgressOut]:
+        """The participations the caller follows, with each design's state and deadline."""
+        items, total = await progress.progress(
+            actor, exchange_id=exchange_id, current=current, limit=limit, offset=offset
+        )
+        return Page(items=items, total=total)
+
+    @post("/{participant_id:int}/nudge", status_code=200, opt=access(SIGNED_IN))
+    async def nudge(self, actor: Principal, participant_id: int) -> s.RemindOut:
+        """Remind the teacher to upload the design (once per day)."""
+        return await progress.nudge(actor, participant_id)
+
+    @put("/{participant_id:int}/teacher", opt=access(SIGNED_IN))
+    async def nominate(
+        self, actor: Principal, participant_id: int, data: s.NominateIn
+    ) -> s.ProgressOut:
+        """Hand the design over to another teacher of the kindergarten."""
+        return await progress.nominate(actor, participant_id, data)
+
+
 def _decode(body: bytes, kind: type[msgspec.Struct]) -> Any:
     try:
         return msgspec.json.decode(body, type=kind)
@@ -324,4 +355,5 @@ CONTROLLERS = [
     CommentController,
     HighlightController,
     NotificationController,
+    ParticipationController,
 ]

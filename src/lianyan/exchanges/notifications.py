@@ -45,6 +45,7 @@ KIND_NAMES = {
     "filing_returned": "备案退回",
     "filing_deadline": "备案截止提醒",
     "nudge": "催办提醒",
+    "nominated": "设计教师推荐",
 }
 
 

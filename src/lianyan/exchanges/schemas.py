@@ -476,6 +476,35 @@ class RemindOut(Output, kw_only=True):
     sent: dict[str, int]
 
 
+class ProgressOut(Output, kw_only=True):
+    """One followed participation: the teacher, the design's state and the deadline."""
+
+    participant_id: int
+    exchange_id: int
+    exchange_title: str
+    kindergarten_id: int
+    kindergarten_name: str
+    teacher_id: int
+    teacher_name: str
+    group_number: int | None = None
+    design_id: int | None = None
+    #: Versions uploaded so far (0: nothing yet).
+    versions: int = 0
+    submitted_at: dt.datetime | None = None
+    design_deadline: dt.datetime
+    #: Calendar days (city time) from today to the design deadline; negative once past.
+    days_left: int
+    overdue: bool = False
+    may_nudge: bool = False
+    may_nominate: bool = False
+
+
+class NominateIn(Input, kw_only=True):
+    """The teacher who designs for the kindergarten from now on."""
+
+    teacher_id: Annotated[Id, Meta(title="设计教师")]
+
+
 def unset_to_dict(patch: msgspec.Struct) -> dict[str, object]:
     """The fields of a PATCH body that were actually sent."""
     return {

@@ -9,6 +9,10 @@ whatever the size of the exchange); the rules on it are plain functions a unit t
 * participants (the designing teacher, and the director of a participating kindergarten)
   see the exchange; while it is blind and before the design deadline, only their own group's
   designs; after the deadline (or when it is not blind) all designs;
+* zone officers (责任区教研员) see the exchanges in which a kindergarten of their zone takes
+  part, and those organised by their county (to propose participants); the blind rule applies
+  to them as to a participant: before the deadline only the groups of their zone's
+  kindergartens;
 * once the city accepted it into the library, every signed-in user may read it;
 * nobody else sees anything: 404.
 """
@@ -43,6 +47,10 @@ class Standing:
     teaching: frozenset[int] = frozenset()
     #: Participations of a kindergarten the caller directs (or teaches for).
     participations: frozenset[int] = frozenset()
+    #: Participations of kindergartens of the zones the caller is the officer of.
+    zone_participations: frozenset[int] = frozenset()
+    #: A zone officer of the organising county or of a participating kindergarten.
+    zone_officer: bool = False
     library: bool = False
 
     @property
@@ -54,8 +62,14 @@ class Standing:
     def sees_exchange(self) -> bool:
         """The exchange exists for the caller at all."""
         return (
-            self.organiser or self.supervisor or self.expert or self.participant or self.library
+            self.organiser or self.supervisor or self.expert or self.participant
+            or self.zone_officer or self.library
         )
+
+    @property
+    def blind_reader(self) -> bool:
+        """Reads designs under the blind rule: a participant or a zone officer."""
+        return self.participant or self.zone_officer
 
 
 def sees_every_design(
@@ -64,7 +78,7 @@ def sees_every_design(
     """True when the caller may read every design of the exchange."""
     if standing.organiser or standing.supervisor or standing.expert or standing.library:
         return True
-    if not standing.participant:
+    if not standing.blind_reader:
         return False
     return not blind or now >= design_deadline
 
@@ -80,7 +94,7 @@ def sees_design(
     """True when the caller may read a design of group ``group_id``."""
     if sees_every_design(standing, blind=blind, design_deadline=design_deadline, now=now):
         return True
-    return standing.participant and group_id is not None and group_id in standing.own_groups
+    return standing.blind_reader and group_id is not None and group_id in standing.own_groups
 
 
 async def standing_in(actor: Principal, exchange_id: int, county_id: int | None) -> Standing:
@@ -91,9 +105,18 @@ async def standing_in(actor: Principal, exchange_id: int, county_id: int | None)
     directed = actor.kindergartens(Role.DIRECTOR)
     if directed:
         own = own | Participant.kindergarten.is_in(list(directed))
-    rows = await Participant.select(
-        Participant.id, Participant.group, Participant.teacher
+    zones = actor.zones(Role.ZONE_OFFICER)
+    if zones:
+        own = own | Participant.kindergarten.zone.is_in(list(zones))
+    found = await Participant.select(
+        Participant.id, Participant.group, Participant.teacher, Participant.kindergarten,
+        Participant.kindergarten.zone.as_alias("zone_id"),
     ).where((Participant.exchange == exchange_id) & own)
+    rows = [
+        r for r in found
+        if r["teacher"] == actor.person_id or r["kindergarten"] in directed
+    ]
+    zone_rows = [r for r in found if r["zone_id"] in zones]
     supervisor = False
     if not organiser and officer_counties:
         supervisor = await Participant.exists().where(
@@ -110,9 +133,13 @@ async def standing_in(actor: Principal, exchange_id: int, county_id: int | None)
         organiser=organiser,
         supervisor=supervisor,
         expert=bool(expert),
-        own_groups=frozenset(r["group"] for r in rows if r["group"] is not None),
+        own_groups=frozenset(r["group"] for r in found if r["group"] is not None),
         teaching=frozenset(r["id"] for r in rows if r["teacher"] == actor.person_id),
         participations=frozenset(r["id"] for r in rows),
+        zone_participations=frozenset(r["id"] for r in zone_rows),
+        zone_officer=bool(zone_rows) or (
+            county_id is not None and county_id in actor.counties(Role.ZONE_OFFICER)
+        ),
         library=library,
     )
 
@@ -143,9 +170,15 @@ def involved_exchanges(actor: Principal) -> Any | None:
                 )
             )
         )
+    zone_counties = list(actor.counties(Role.ZONE_OFFICER))
+    if zone_counties:
+        conditions.append(Exchange.county.is_in(zone_counties))
     own: Any = Participant.teacher == actor.person_id
     directed = actor.kindergartens(Role.DIRECTOR)
     if directed:
         own = own | Participant.kindergarten.is_in(list(directed))
+    zones = actor.zones(Role.ZONE_OFFICER)
+    if zones:
+        own = own | Participant.kindergarten.zone.is_in(list(zones))
     conditions.append(Exchange.id.is_in(Participant.select(Participant.exchange).where(own)))
     return reduce(lambda a, b: a | b, conditions)

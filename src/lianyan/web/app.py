@@ -68,6 +68,7 @@ def route_handlers() -> list[Any]:
     from lianyan.evaluation.pages import EvaluationPages
     from lianyan.exchanges import api as exchanges_api
     from lianyan.exchanges import pages as exchanges_pages
+    from lianyan.exchanges import progress_pages as exchanges_progress_pages
     from lianyan.files.api import FileController
     from lianyan.files.upload_api import UploadController
     from lianyan.filings.api import (
@@ -119,6 +120,7 @@ def route_handlers() -> list[Any]:
         EvaluationPages,
         *exchanges_api.CONTROLLERS,
         exchanges_pages.ExchangePages,
+        exchanges_progress_pages.ProgressPages,
         TopicController,
         TopicPages,
         topic_static,

@@ -1,0 +1,130 @@
+"""Zone officers and directors act: they see their exchanges, follow, nudge and nominate.
+
+The world's exchange has groups {A 灵宝, B 卢氏} and {C 灵宝, D 卢氏}; here C moves to a second
+zone of 灵宝市, so the officer of the first zone has a kindergarten in group 1 only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lianyan import clock
+from lianyan.org.tables import Kindergarten
+from tests import factories as f
+from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, headers
+from tests.exchanges.test_visibility import _design
+
+
+@pytest.fixture
+async def zoned(world: World) -> World:
+    """Zone officers: ``zone1`` of A's zone (C moved out), ``zone_hubin`` of 湖滨区."""
+    zone_a = (await Kindergarten.select(Kindergarten.zone).where(
+        Kindergarten.id == world.kgs["A"]).first())["zone"]
+    second = await f.zone(world.counties["lingbao"], "灵宝第二教研责任区")
+    await Kindergarten.update({Kindergarten.zone: second}).where(
+        Kindergarten.id == world.kgs["C"])
+    world.people["zone1"] = await f.user("zone1", "zone_officer", zone_id=zone_a, name="教研员甲")
+    hubin_zone = await f.zone(world.counties["hubin"], "湖滨第一教研责任区")
+    await f.user("zone_hubin", "zone_officer", zone_id=hubin_zone, name="教研员乙")
+    return world
+
+
+async def test_zone_officer_sees_the_exchange_and_only_their_zone_groups_while_blind(
+    client, zoned, store
+):
+    # Arrange: every participant uploaded.
+    ids = {u: await _design(zoned, store, u) for u in ("t1", "t2", "t3", "t4")}
+    zone1 = await headers(client, "zone1")
+    url = f"/api/v1/exchanges/{zoned.exchange_id}"
+    # Act
+    page = await client.get(url, headers=zone1)
+    listed = await client.get("/api/v1/exchanges", headers=zone1)
+    before = await client.get(f"{url}/designs", headers=zone1)
+    with clock.pinned(AFTER_DESIGN_DEADLINE):
+        after = await client.get(f"{url}/designs", headers=zone1)
+    other = await client.get(url, headers=await headers(client, "zone_hubin"))
+    # Assert
+    assert page.status_code == 200, page.text
+    assert [e["id"] for e in listed.json()["items"]] == [zoned.exchange_id]
+    assert {d["id"] for d in before.json()["items"]} == {ids["t1"], ids["t2"]}
+    assert {d["id"] for d in after.json()["items"]} == set(ids.values())
+    assert other.status_code == 404
+
+
+async def test_zone_officer_follows_the_zone_teachers_and_nudges_once_a_day(client, zoned, store):
+    zone1 = await headers(client, "zone1")
+    # Act
+    listed = await client.get("/api/v1/participations", headers=zone1)
+    (row,) = listed.json()["items"]
+    first = await client.post(f"/api/v1/participations/{row['participant_id']}/nudge",
+                              headers=zone1)
+    again = await client.post(f"/api/v1/participations/{row['participant_id']}/nudge",
+                              headers=zone1)
+    # Assert
+    assert (row["kindergarten_name"], row["teacher_name"], row["versions"]) == (
+        "灵宝市实验幼儿园", "教师1", 0)
+    assert row["may_nudge"] is True and row["may_nominate"] is False
+    assert first.status_code == 200, first.text
+    assert again.status_code == 409
+    assert again.json()["code"] == "nudge.already_sent"
+    assert again.json()["detail"] == "今天已经提醒过教师1，请明天再提醒。"
+    notices = await client.get("/api/v1/notifications", headers=await headers(client, "t1"))
+    notice = notices.json()["items"][0]  # newest first; the pairing notice is older
+    assert notice["kind"] == "nudge"
+    assert notice["title"] == "教研员甲提醒您提交《中班语言《小兔乖乖》同研异构》教学设计"
+
+
+async def test_nudge_refused_once_uploaded_and_outside_the_zone(client, zoned, store):
+    await _design(zoned, store, "t1")
+    zone1 = await headers(client, "zone1")
+    (row,) = (await client.get("/api/v1/participations", headers=zone1)).json()["items"]
+    done = await client.post(f"/api/v1/participations/{row['participant_id']}/nudge",
+                             headers=zone1)
+    director = await client.get("/api/v1/participations", headers=await headers(client, "lushi"))
+    outside = [r for r in director.json()["items"] if r["kindergarten_name"] != "灵宝市实验幼儿园"]
+    foreign = await client.post(f"/api/v1/participations/{outside[0]['participant_id']}/nudge",
+                                headers=zone1)
+    assert row["versions"] == 1 and row["may_nudge"] is False
+    assert done.status_code == 409 and done.json()["code"] == "nudge.done"
+    assert foreign.status_code == 404
+
+
+async def test_director_nominates_another_teacher_of_the_kindergarten(client, zoned):
+    # Arrange: a second teacher at A.
+    t6 = await f.user("t6", "teacher", kindergarten_id=zoned.kgs["A"], name="教师6")
+    director = await headers(client, "director_a")
+    (row,) = (await client.get("/api/v1/participations", headers=director)).json()["items"]
+    url = f"/api/v1/participations/{row['participant_id']}/teacher"
+    # Act
+    wrong = await client.put(url, json={"teacher_id": zoned.people["t3"]}, headers=director)
+    by_zone = await client.put(url, json={"teacher_id": t6}, headers=await headers(client, "zone1"))
+    nominated = await client.put(url, json={"teacher_id": t6}, headers=director)
+    # Assert
+    assert row["may_nominate"] is True
+    assert wrong.status_code == 400 and wrong.json()["code"] == "nominate.not_teacher"
+    assert by_zone.status_code == 403 and by_zone.json()["code"] == "nominate.forbidden"
+    assert nominated.status_code == 200, nominated.text
+    assert nominated.json()["teacher_name"] == "教师6"
+    mine = await client.post(f"/api/v1/exchanges/{zoned.exchange_id}/designs", json={},
+                             headers=await headers(client, "t6"))
+    assert mine.status_code == 201, mine.text
+    notices = await client.get("/api/v1/notifications", headers=await headers(client, "t6"))
+    assert notices.json()["items"][0]["kind"] == "nominated"
+
+
+async def test_progress_page_lets_the_director_nudge_and_refuses_an_empty_choice(client, zoned):
+    from tests.exchanges.test_pages import _as
+
+    h = await _as(client, "director_a")
+    page = await client.get("/exchanges/progress", headers=h)
+    row = (await client.get("/api/v1/participations", headers=h)).json()["items"][0]
+    nudged = await client.post(f"/exchanges/progress/{row['participant_id']}/nudge", headers=h)
+    empty = await client.post(f"/exchanges/progress/{row['participant_id']}/teacher",
+                              data={"teacher_id": ""}, headers=h)
+    assert page.status_code == 200
+    assert "灵宝市实验幼儿园 · 设计教师 <strong>教师1</strong>" in page.text
+    assert "还剩 7 天" in page.text and 'data-testid="nudge"' in page.text
+    assert nudged.status_code == 303
+    assert empty.status_code == 400
+    assert "请选择设计教师。" in empty.text
+    assert empty.headers["content-type"].startswith("text/html")
