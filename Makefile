@@ -26,7 +26,7 @@ migrate: install ## run database migrations
 	$(BIN)/lianyan migrate
 
 demo: migrate ## load the demo city (once) and print the logins
-	$(BIN)/lianyan demo
+	$(BIN)/lianyan demo --host $(HOST) --port $(PORT)
 
 run: demo ## install, migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/lianyan serve --host $(HOST) --port $(PORT)

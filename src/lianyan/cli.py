@@ -65,8 +65,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from lianyan import demo
 
     _settings()
-    asyncio.run(_with_db(demo.load))
-    print(demo.LOGINS_TEXT)
+    origin = os.environ.get("LIANYAN_PUBLIC_ORIGIN") or f"http://{args.host}:{args.port}"
+
+    async def load_and_list() -> str:
+        await demo.load()
+        return await demo.logins_text(origin.rstrip("/"))
+
+    print(asyncio.run(_with_db(load_and_list)))
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -158,7 +163,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="run database migrations").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="load the demo city once").set_defaults(func=cmd_demo)
+    demo_cmd = sub.add_parser("demo", help="load the demo city once and print the logins")
+    demo_cmd.add_argument("--host", default="127.0.0.1", help="where `lianyan serve` listens")
+    demo_cmd.add_argument("--port", type=int, default=8000)
+    demo_cmd.set_defaults(func=cmd_demo)
 
     create = sub.add_parser(
         "create-user",

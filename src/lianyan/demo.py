@@ -46,19 +46,44 @@ BUREAUS = {
 LOGINS = [
     ("admin", "系统管理员"),
     ("city", "市教育局学前教育科"),
-    ("lingbao", "县区教研负责人（灵宝市）"),
-    ("lushi", "县区教研负责人（卢氏县）"),
-    ("zone1", "责任区教研员（灵宝市第一责任区）"),
-    ("director1", "园长（灵宝市城区幼儿园）"),
-    ("teacher1", "教师（灵宝市城区幼儿园）"),
-    ("teacher2", "教师（卢氏县乡村幼儿园）"),
-    ("expert1", "专家（在湖滨区工作）"),
+    ("lingbao", "县区教研负责人"),
+    ("lushi", "县区教研负责人"),
+    ("zone1", "责任区教研员"),
+    ("director1", "园长"),
+    ("teacher1", "教师"),
+    ("teacher2", "教师"),
+    ("expert1", "专家"),
 ]
 
-LOGINS_TEXT = "\n".join(
-    ["", "演示账号（密码均为 " + DEMO_PASSWORD + "）：", *[f"  {u:<10} {r}" for u, r in LOGINS],
-     "打开 http://127.0.0.1:8000 登录。", ""]
-)
+
+async def logins_text(origin: str) -> str:
+    """The demo logins with each person's name and unit as the pages show them, and where
+    to open the app."""
+    usernames = [u for u, _ in LOGINS]
+    rows = {
+        r["username"]: r
+        for r in await Account.select(
+            Account.username, Account.person.as_alias("person"),
+            Account.person.name.as_alias("name"), Account.person.unit.as_alias("unit"),
+        ).where(Account.username.is_in(usernames))
+    }
+    zones = {
+        r["officer_id"]: r["name"]
+        for r in await Zone.select(Zone.officer_id, Zone.name).where(
+            Zone.officer_id.is_in([r["person"] for r in rows.values()] or [0])
+        )
+    }
+    lines = ["", "演示账号（密码均为 " + DEMO_PASSWORD + "）："]
+    for username, role in LOGINS:
+        row = rows.get(username)
+        if row is None:
+            continue
+        where = zones.get(row["person"]) or row["unit"]
+        who = role if row["name"] == role else f"{role} {row['name']}"
+        lines.append(f"  {username:<10} {who}" + (f"（{where}）" if where else ""))
+    lines += [f"打开 {origin} 登录。", ""]
+    return "\n".join(lines)
+
 
 #: Modules of other domains with ``async def load(ids)``: each adds its own demo data.
 DEMO_MODULES: list[str] = [
@@ -67,6 +92,26 @@ DEMO_MODULES: list[str] = [
     "lianyan.exchanges.demo",
     "lianyan.evaluation.demo",
 ]
+
+
+#: Village names for the demo's rural kindergartens: every one distinct within a county.
+VILLAGES = ("柳林", "石桥", "杨庄", "李家", "南沟", "北岭", "前营", "后寨", "上河", "下湾", "东坡",
+            "西堡", "枣园", "槐树", "桃园", "杏坪")
+
+
+def _town_name(short: str, towns: list[str], index: int) -> str:
+    """The ``index``-th town kindergarten of a county, e.g. 灵宝市尹庄镇中心幼儿园."""
+    town = towns[index % len(towns)]
+    prefix = "" if town == short else short
+    kind = "中心幼儿园" if index < len(towns) else "实验幼儿园"
+    return f"{prefix}{town}镇{kind}"
+
+
+def _village_name(short: str, towns: list[str], index: int) -> str:
+    """The ``index``-th village kindergarten of a county, e.g. 卢氏县杜关镇柳林村幼儿园."""
+    town = towns[index % len(towns)]
+    prefix = "" if town == short else short
+    return f"{prefix}{town}镇{VILLAGES[index]}村幼儿园"
 
 
 class _Names:
@@ -152,13 +197,12 @@ async def load() -> bool:
             kg_names = []
             kg_count = 25
             for k in range(kg_count):
-                town = towns[k % len(towns)]
                 if k < 6:
                     locale, kg_name = "urban", f"{short}{['实验', '第一', '第二', '第三', '机关', '育才'][k]}幼儿园"
                 elif k % 3 == 0:
-                    locale, kg_name = "town", f"{short}{town}镇中心幼儿园{k}"
+                    locale, kg_name = "town", _town_name(short, towns, (k - 6) // 3)
                 else:
-                    locale, kg_name = "rural", f"{short}{town}{'东西南北'[k % 4]}村幼儿园"
+                    locale, kg_name = "rural", _village_name(short, towns, k - 6 - (k - 6) // 3 - 1)
                 ownership = "public" if k % 4 else rng.choice(["private_inclusive", "private"])
                 level = ["provincial_model", "city_model", "grade1", "grade2", "grade3",
                          "unrated"][min(5, k // 5)]

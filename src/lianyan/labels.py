@@ -42,3 +42,17 @@ FILING_STATUS = {"draft": "草稿", "submitted": "已报送", "accepted": "已�
 def reverse(mapping: dict[str, str]) -> dict[str, str]:
     """Chinese name → code, for imports."""
     return {v: k for k, v in mapping.items()}
+
+
+def book(title: str) -> str:
+    """A title in 书名号 for running text: 《小兔乖乖》, but “中班语言《小兔乖乖》同研异构” when the
+    title already holds 《》 (nested 《《》》 reads as an error in Chinese)."""
+    return f"“{title}”" if "《" in title or "》" in title else f"《{title}》"
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in exactly one full stop (。), however the writer ended it."""
+    text = text.strip()
+    if not text or text[-1] in "。！？!?":
+        return text
+    return text.rstrip(".．") + "。"

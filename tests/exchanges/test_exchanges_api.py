@@ -114,7 +114,7 @@ async def test_invite_expert_once_and_notify(client, world: World):
     invited = await Notification.select(Notification.title).where(
         (Notification.person == world.people["expert2"]) & (Notification.kind == "invited")
     )
-    assert invited == [{"title": "您受邀点评同研异构活动《中班语言《小兔乖乖》同研异构》"}]
+    assert invited == [{"title": "您受邀点评同研异构活动“中班语言《小兔乖乖》同研异构”"}]
 
 
 async def test_list_exchanges_shows_only_involved_ones(client, world: World):

@@ -71,7 +71,7 @@ async def test_zone_officer_follows_the_zone_teachers_and_nudges_once_a_day(clie
     notices = await client.get("/api/v1/notifications", headers=await headers(client, "t1"))
     notice = notices.json()["items"][0]  # newest first; the pairing notice is older
     assert notice["kind"] == "nudge"
-    assert notice["title"] == "教研员甲提醒您提交《中班语言《小兔乖乖》同研异构》教学设计"
+    assert notice["title"] == "教研员甲提醒您提交“中班语言《小兔乖乖》同研异构”教学设计"
 
 
 async def test_nudge_refused_once_uploaded_and_outside_the_zone(client, zoned, store):

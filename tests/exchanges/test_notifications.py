@@ -56,7 +56,7 @@ async def test_design_deadline_reminder_goes_to_participants_without_a_document(
     title = (await Notification.select(Notification.title).where(
         Notification.kind == "design_deadline"
     ).first())["title"]
-    assert title == "《中班语言《小兔乖乖》同研异构》教学设计将于 2026-03-09 09:00 截止提交"
+    assert title == "“中班语言《小兔乖乖》同研异构”教学设计将于 2026-03-09 09:00 截止提交"
 
 
 async def test_no_design_deadline_reminder_after_the_deadline(world):
@@ -113,7 +113,7 @@ async def test_one_click_reminder_once_a_day(client, world, store):
         Notification.kind == "expert_reminder"
     )
     assert len(rows) == 2
-    assert rows[0]["title"] == "灵宝专干提醒您点评《中班语言《小兔乖乖》同研异构》"
+    assert rows[0]["title"] == "灵宝专干提醒您点评“中班语言《小兔乖乖》同研异构”"
     assert rows[0]["body"].startswith("还有 1 份教学设计等待您点评")
 
 

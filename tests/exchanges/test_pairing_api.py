@@ -176,7 +176,7 @@ async def test_put_groups_rewrites_groups_and_notifies_only_changed_teachers(
     assert len(paired) == 8
     assert await OutboxMessage.count() == outbox_before + 4
     t1_titles = [n["title"] for n in paired if n["person"] == world.people["t1"]]
-    assert t1_titles[-1] == "您已分组参加同研异构活动《中班语言《小兔乖乖》同研异构》（第1组）"
+    assert t1_titles[-1] == "您已分组参加同研异构活动“中班语言《小兔乖乖》同研异构”（第1组）"
 
 
 async def test_paired_notice_names_partner_and_goes_to_outbox_with_phone(world: World):

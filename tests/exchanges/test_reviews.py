@@ -53,7 +53,7 @@ async def test_invited_expert_comments_anchored_to_latest_version_and_teacher_is
         (Notification.person == world.people["t1"]) & (Notification.kind == "comment")
     ).first()
     assert notice == {
-        "title": "专家一点评了您的教学设计《中班语言《小兔乖乖》》（第1版）",
+        "title": "专家一点评了您的教学设计“中班语言《小兔乖乖》”（第1版）",
         "link": f"/designs/{design_ids['t1']}#comments",
     }
 
@@ -70,7 +70,7 @@ async def test_teacher_replies_in_thread_and_expert_is_told(client, world, desig
     told = await Notification.select(Notification.title).where(
         (Notification.person == world.people["expert1"]) & (Notification.kind == "comment")
     )
-    assert told == [{"title": "教师1回复了您对《中班语言《小兔乖乖》》的点评"}]
+    assert told == [{"title": "教师1回复了您对“中班语言《小兔乖乖》”的点评"}]
 
 
 async def test_teacher_cannot_start_a_thread_only_reply(client, world, design_ids):

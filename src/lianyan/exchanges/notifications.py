@@ -28,6 +28,7 @@ from lianyan.exchanges.tables import (
     OutboxMessage,
     Participant,
 )
+from lianyan.labels import book
 from lianyan.org.tables import Person
 
 #: How long before a deadline the reminders go out.
@@ -228,7 +229,7 @@ async def _design_deadline_reminders(now: dt.datetime, horizon: dt.datetime) -> 
             Notice(
                 person_id=p["teacher"],
                 kind="design_deadline",
-                title=f"《{exchange['title']}》教学设计将于 "
+                title=f"{book(exchange['title'])}教学设计将于 "
                 f"{_when(exchange['design_deadline'])} 截止提交",
                 body="您还没有上传教学设计，请在截止前上传。",
                 link=f"/exchanges/{exchange['id']}",
@@ -252,7 +253,7 @@ async def _expert_late_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
                 Notice(
                     person_id=expert_id,
                     kind="expert_late",
-                    title=f"《{exchange['title']}》专家点评将于 "
+                    title=f"{book(exchange['title'])}专家点评将于 "
                     f"{_when(exchange['comment_deadline'])} 截止",
                     body=f"还有 {count} 份教学设计等待您点评。",
                     link="/reviews",
@@ -316,7 +317,7 @@ async def remind_expert(actor: Principal, exchange_id: int, expert_id: int) -> s
                 Notice(
                     person_id=expert_id,
                     kind="expert_reminder",
-                    title=f"{actor.name}提醒您点评《{exchange.title}》",
+                    title=f"{actor.name}提醒您点评{book(exchange.title)}",
                     body=body,
                     link="/reviews",
                     dedupe_key=key,

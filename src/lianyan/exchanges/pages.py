@@ -23,6 +23,7 @@ from lianyan.exchanges import designs, highlights, notifications, reviews, servi
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
+from lianyan.labels import book
 from lianyan.org import services as org
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
@@ -404,7 +405,7 @@ class ExchangePages(Controller):
             accepted = await highlights.accept(actor, highlight_id)
         except LianyanError as exc:
             return Redirect(_done("/library", exc.detail), status_code=303)
-        return Redirect(_done("/library", f"已收录《{accepted.title}》。"), status_code=303)
+        return Redirect(_done("/library", f"已收录{book(accepted.title)}。"), status_code=303)
 
     @get("/notifications", opt=access(SIGNED_IN))
     async def notices(self, actor: Principal) -> Template:

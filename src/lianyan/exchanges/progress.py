@@ -21,9 +21,11 @@ from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.notifications import Notice, send
-from lianyan.exchanges.tables import Design, Notification, Participant
+from lianyan.exchanges.notifications import Notice, missing_comments, send
+from lianyan.exchanges.tables import Design, Exchange, ExchangeExpert, Notification, Participant
+from lianyan.labels import book
 from lianyan.org.tables import RoleAssignment
+from lianyan.todo import Todo
 
 NOT_FOUND = ("participant.not_found", "没有找到该参与园，或不在您跟进的范围内。")
 
@@ -161,7 +163,7 @@ async def nudge(actor: Principal, participant_id: int) -> s.RemindOut:
             )
         await send([Notice(
             person_id=row["teacher_id"], kind="nudge",
-            title=f"{actor.name}提醒您提交《{row['exchange_title']}》教学设计",
+            title=f"{actor.name}提醒您提交{book(row['exchange_title'])}教学设计",
             body=f"教学设计提交截止时间：{_when(row['design_deadline'])}。",
             link=f"/exchanges/{row['exchange_id']}", dedupe_key=key,
         )])
@@ -211,7 +213,7 @@ async def nominate(actor: Principal, participant_id: int, data: s.NominateIn) ->
             )
             await send([Notice(
                 person_id=data.teacher_id, kind="nominated",
-                title=f"{actor.name}推荐您为《{row['exchange_title']}》的设计教师",
+                title=f"{actor.name}推荐您为{book(row['exchange_title'])}的设计教师",
                 body=f"请在 {_when(row['design_deadline'])} 前提交教学设计。",
                 link=f"/exchanges/{row['exchange_id']}",
             )])
@@ -220,3 +222,78 @@ async def nominate(actor: Principal, participant_id: int, data: s.NominateIn) ->
     items, _ = await progress(actor, exchange_id=row["exchange_id"])
     return next(i for i in items if i.participant_id == participant_id)
 
+
+
+async def todo(actor: Principal) -> list[Todo]:
+    """What the caller must do next in exchanges: upload a design (teacher), chase teachers
+    who have not (director, zone and county officers), pair participants (organisers),
+    comment (experts). A fixed number of queries."""
+    now = clock.now()
+    items: list[Todo] = []
+    if actor.has(Role.TEACHER):
+        rows = await Participant.select(
+            Participant.id, Participant.exchange.as_alias("exchange_id"),
+            Participant.exchange.title.as_alias("title"),
+            Participant.exchange.design_deadline.as_alias("deadline"),
+        ).where(
+            (Participant.teacher == actor.person_id)
+            & (Participant.exchange.comment_deadline > now)
+        )
+        uploaded = {
+            r["participant"] for r in await Design.select(Design.participant).where(
+                Design.participant.is_in([r["id"] for r in rows] or [0])
+                & (Design.latest_version > 0)
+            )
+        }
+        for r in rows:
+            if r["id"] not in uploaded:
+                items.append(Todo(
+                    text=f"上传{book(r['title'])}的教学设计", link=f"/exchanges/{r['exchange_id']}",
+                    due=r["deadline"].astimezone(clock.CITY_TZ),
+                    detail="已过截止时间，请尽快联系组织者" if now >= r["deadline"] else "",
+                ))
+    if followed(actor) is not None and not actor.is_city:
+        rows_, _ = await progress(actor, current=True)
+        late: dict[int, list[s.ProgressOut]] = {}
+        for p in rows_:
+            if not p.versions and p.teacher_id != actor.person_id:
+                late.setdefault(p.exchange_id, []).append(p)
+        for group in late.values():
+            first = group[0]
+            items.append(Todo(
+                text=f"{book(first.exchange_title)}还有 {len(group)} 位教师未提交教学设计",
+                link="/exchanges/progress", due=first.design_deadline,
+                detail="、".join(f"{p.kindergarten_name} {p.teacher_name}" for p in group[:3])
+                + ("等" if len(group) > 3 else ""),
+            ))
+    organised: Any = None
+    if actor.is_city:
+        organised = Exchange.county.is_null()
+    elif actor.counties(Role.COUNTY_OFFICER):
+        organised = Exchange.county.is_in(sorted(actor.counties(Role.COUNTY_OFFICER)))
+    if organised is not None:
+        for r in await Exchange.select(Exchange.id, Exchange.title, Exchange.design_deadline).where(
+            organised & Exchange.groups_confirmed_at.is_null() & (Exchange.design_deadline > now)
+        ):
+            items.append(Todo(
+                text=f"为{book(r['title'])}配对参与园", link=f"/exchanges/{r['id']}/pairing",
+                due=r["design_deadline"].astimezone(clock.CITY_TZ),
+                detail="参与园确定后，设计教师才能上传教学设计",
+            ))
+    if actor.has(Role.EXPERT):
+        invited = await ExchangeExpert.select(
+            ExchangeExpert.exchange.as_alias("id"), ExchangeExpert.exchange.title.as_alias("title"),
+            ExchangeExpert.exchange.comment_deadline.as_alias("deadline"),
+        ).where(
+            (ExchangeExpert.expert == actor.person_id)
+            & (ExchangeExpert.exchange.comment_deadline > now)
+        )
+        missing = await missing_comments([r["id"] for r in invited])
+        for r in invited:
+            count = missing.get(r["id"], {}).get(actor.person_id, 0)
+            if count:
+                items.append(Todo(
+                    text=f"点评{book(r['title'])}的 {count} 份教学设计", link="/reviews",
+                    due=r["deadline"].astimezone(clock.CITY_TZ),
+                ))
+    return items

@@ -14,6 +14,7 @@ from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput, LianyanError
 from lianyan.exchanges import notifications, progress
 from lianyan.exchanges import schemas as s
+from lianyan.labels import book
 from lianyan.web.access import access
 from lianyan.web.forms import int_or_none
 from lianyan.web.pages import page
@@ -74,5 +75,5 @@ class ProgressPages(Controller):
         except LianyanError as exc:
             return await progress_page(actor, error=exc.detail, status_code=exc.status,
                                        chosen=chosen)
-        message = f"已把《{row.exchange_title}》的设计教师改为{row.teacher_name}，并已通知本人。"
+        message = f"已把{book(row.exchange_title)}的设计教师改为{row.teacher_name}，并已通知本人。"
         return Redirect(f"/exchanges/progress?done={quote(message)}", status_code=303)

@@ -29,6 +29,7 @@ from lianyan.exchanges.tables import (
     Score,
 )
 from lianyan.exchanges.visibility import sees_design
+from lianyan.labels import book
 
 _COMMENT_COLUMNS = (
     Comment.id,
@@ -139,7 +140,7 @@ def _comment_notices(
         notices.append(
             Notice(
                 person_id=design.teacher_id, kind="comment",
-                title=f"{actor.name}{what}您的教学设计《{design.title}》（第{number}版）",
+                title=f"{actor.name}{what}您的教学设计{book(design.title)}（第{number}版）",
                 link=link,
             )
         )
@@ -148,7 +149,7 @@ def _comment_notices(
         notices.append(
             Notice(
                 person_id=parent["author"], kind="comment",
-                title=f"{actor.name}回复了您对《{design.title}》的点评",
+                title=f"{actor.name}回复了您对{book(design.title)}的点评",
                 link=link,
             )
         )

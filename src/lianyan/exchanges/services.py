@@ -36,6 +36,7 @@ from lianyan.exchanges.tables import (
     Score,
 )
 from lianyan.exchanges.visibility import Standing, involved_exchanges, standing_in
+from lianyan.labels import book
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
 
 NOT_FOUND = ("exchange.not_found", "没有找到该交流活动。")
@@ -316,7 +317,7 @@ async def invite_expert(actor: Principal, exchange_id: int, data: s.ExpertIn) ->
                     Notice(
                         person_id=data.person_id,
                         kind="invited",
-                        title=f"您受邀点评同研异构活动《{exchange.title}》",
+                        title=f"您受邀点评同研异构活动{book(exchange.title)}",
                         body=f"教学内容：{exchange.content}；点评截止："
                         f"{exchange.comment_deadline:%Y-%m-%d %H:%M}。",
                         link=f"/exchanges/{exchange_id}",
@@ -648,7 +649,7 @@ def _pairing_notices(
                 Notice(
                     person_id=member.teacher_id,
                     kind="paired",
-                    title=f"您已分组参加同研异构活动《{exchange.title}》（第{number}组）",
+                    title=f"您已分组参加同研异构活动{book(exchange.title)}（第{number}组）",
                     body=f"同组：{others}。教学内容：{exchange.content}；教学设计提交截止："
                     f"{exchange.design_deadline:%Y-%m-%d %H:%M}。",
                     link=f"/exchanges/{exchange.id}",

@@ -17,6 +17,7 @@ from lianyan.auth.roles import Role
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.filings import rules, themes
 from lianyan.filings.tables import Filing
+from lianyan.labels import sentence
 from lianyan.org.tables import County, RoleAssignment
 
 #: Days before the deadline on which the reminder goes out, nearest first.
@@ -67,11 +68,11 @@ async def decided(filing: dict[str, Any], action: str, note: str) -> int:
     )
     if action == "return":
         title = f"{_title(filing)}被市教育局退回"
-        body = f"退回原因：{note}" + ("" if note.endswith("。") else "。") + "请修改后重新报送。"
+        body = f"退回原因：{sentence(note)}请修改后重新报送。"
         kind = "filing_returned"
     else:
         title = f"{_title(filing)}已由市教育局备案"
-        body = (f"市教育局意见：{note}" + ("" if note.endswith("。") else "。")) if note else ""
+        body = f"市教育局意见：{sentence(note)}" if note else ""
         body += "计划已向各县（市、区）公开。"
         kind = "filing_accepted"
     return await send([

@@ -24,6 +24,7 @@ from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Forbidden, InvalidInput, TooLarge
 from lianyan.files import office
+from lianyan.files.sniff import human_size
 from lianyan.org.schemas import ImportResult, ImportRowError
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
 
@@ -110,7 +111,7 @@ def _read_rows(content: bytes, filename: str | None, limit: int, columns: list[s
     if not content:
         raise InvalidInput("import.empty", "上传的文件是空的。")
     if len(content) > limit:
-        raise TooLarge("upload.too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限。")
+        raise TooLarge("upload.too_large", f"文件超过 {human_size(limit)} 的上限。")
     not_excel = InvalidInput(
         "import.not_excel", "上传的文件不是 Excel（.xlsx）文件，请下载模板填写后再上传。"
     )

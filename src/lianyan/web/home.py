@@ -8,10 +8,33 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
+from lianyan import clock
 from lianyan.auth.principal import Principal
+from lianyan.exchanges import progress
+from lianyan.filings import todo as filing_todo
 from lianyan.org import dashboard
+from lianyan.todo import Todo
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.pages import page
+
+#: Where each domain says what the caller must do next.
+TODO_SOURCES: list[Callable[[Principal], Awaitable[list[Todo]]]] = [
+    filing_todo.todo,
+    progress.todo,
+]
+
+
+async def next_steps(actor: Principal) -> tuple[list[Todo], list[Todo]]:
+    """The caller's tasks (nearest deadline first, undated last) and informative items."""
+    found: list[Todo] = []
+    for source in TODO_SOURCES:
+        found.extend(await source(actor))
+    tasks = sorted(
+        (t for t in found if t.kind == "task"),
+        key=lambda t: (t.due is None, t.due.timestamp() if t.due else 0.0),
+    )
+    return tasks, [t for t in found if t.kind != "task"]
+
 
 #: Extra dashboard sections registered by domains: (template, async context builder).
 SECTIONS: list[tuple[str, Callable[[Principal], Awaitable[dict[str, Any] | None]]]] = []
@@ -40,4 +63,6 @@ class HomePages(Controller):
             context = await build(actor)
             if context is not None:
                 sections.append((template, context))
-        return page("home.html", actor, figures=figures, sections=sections)
+        tasks, upcoming = await next_steps(actor)
+        return page("home.html", actor, figures=figures, sections=sections, tasks=tasks,
+                    upcoming=upcoming, today=clock.today())

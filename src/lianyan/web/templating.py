@@ -9,6 +9,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 
 from lianyan import clock, labels
 from lianyan.auth.roles import ROLE_NAMES, Role
+from lianyan.files.sniff import human_size
 from lianyan.web.forms import NO_FORM
 
 
@@ -70,6 +71,8 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters["label"] = _label
     env.filters["date"] = _date
+    env.filters["filesize"] = human_size
+    env.filters["sentence"] = labels.sentence
     env.globals["role_names"] = ROLE_NAMES
     env.globals["nav_for"] = _nav
     env.globals["labels"] = labels
