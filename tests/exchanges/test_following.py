@@ -126,5 +126,19 @@ async def test_progress_page_lets_the_director_nudge_and_refuses_an_empty_choice
     assert "还剩 7 天" in page.text and 'data-testid="nudge"' in page.text
     assert nudged.status_code == 303
     assert empty.status_code == 400
-    assert "请选择设计教师。" in empty.text
+    assert "设计教师" in empty.text and 'data-testid="error-teacher_id"' in empty.text
     assert empty.headers["content-type"].startswith("text/html")
+
+
+async def test_home_page_says_what_each_role_must_do_next(client, zoned):
+    # Act
+    pages = {u: (await client.get("/", headers=await headers(client, u))).text
+             for u in ("t1", "director_a", "zone1", "lingbao", "expert1")}
+    # Assert: each sees the task with its deadline, not only counts.
+    assert "上传“中班语言《小兔乖乖》同研异构”的教学设计" in pages["t1"]
+    assert "还剩 7 天" in pages["t1"]
+    assert "“中班语言《小兔乖乖》同研异构”还有 1 位教师未提交教学设计" in pages["director_a"]
+    assert "灵宝市实验幼儿园 教师1" in pages["zone1"]
+    assert "还有 2 位教师未提交教学设计" in pages["lingbao"]
+    assert "建立并报送 2026 年度教研工作备案" in pages["lingbao"]
+    assert "目前没有等您处理的事项。" in pages["expert1"]
