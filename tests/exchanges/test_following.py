@@ -133,7 +133,7 @@ async def test_progress_page_lets_the_director_nudge_and_refuses_an_empty_choice
 async def test_home_page_says_what_each_role_must_do_next(client, zoned):
     # Act
     pages = {u: (await client.get("/", headers=await headers(client, u))).text
-             for u in ("t1", "director_a", "zone1", "lingbao", "expert1")}
+             for u in ("t1", "director_a", "zone1", "lingbao", "expert1", "expert2")}
     # Assert: each sees the task with its deadline, not only counts.
     assert "上传“中班语言《小兔乖乖》同研异构”的教学设计" in pages["t1"]
     assert "还剩 7 天" in pages["t1"]
@@ -142,3 +142,4 @@ async def test_home_page_says_what_each_role_must_do_next(client, zoned):
     assert "还有 2 位教师未提交教学设计" in pages["lingbao"]
     assert "建立并报送 2026 年度教研工作备案" in pages["lingbao"]
     assert "目前没有等您处理的事项。" in pages["expert1"]
+    assert "目前没有等您处理的事项。" in pages["expert2"]  # invited nowhere

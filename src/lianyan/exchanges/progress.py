@@ -288,7 +288,7 @@ async def todo(actor: Principal) -> list[Todo]:
             (ExchangeExpert.expert == actor.person_id)
             & (ExchangeExpert.exchange.comment_deadline > now)
         )
-        missing = await missing_comments([r["id"] for r in invited])
+        missing = await missing_comments([r["id"] for r in invited]) if invited else {}
         for r in invited:
             count = missing.get(r["id"], {}).get(actor.person_id, 0)
             if count:
