@@ -156,7 +156,7 @@ async def _parse(
     anything is inflated; parsing gets a time limit and a memory cap.
     """
     if len(content) > limit:
-        raise TooLarge("upload.too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限。")
+        raise TooLarge("upload.too_large", f"文件超过 {human_size(limit)} 的上限。")
     if content.startswith(b"PK"):
         office.check_archive(io.BytesIO(content))
     rows = functools.partial(_rows_list, filename, limit, columns)
