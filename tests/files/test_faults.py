@@ -95,14 +95,14 @@ def send_part(upload: dict, number: int, data: bytes) -> None:
 
 
 def test_fault_app_restarted_between_parts_completes_the_upload(embedded):
-    server = Server(embedded)
+    server = Server(embedded, startup_seconds=120)
     try:
         headers = sign_in(server.url)
         upload = start_upload(server.url, headers, VIDEO)
         send_part(upload, 1, VIDEO)
     finally:
         server.stop()
-    again = Server(embedded)
+    again = Server(embedded, startup_seconds=120)
     try:
         state = httpx.get(f"{again.url}/api/v1/uploads/{upload['id']}", headers=headers).json()
         for part in state["parts"]:
@@ -120,7 +120,7 @@ def test_fault_app_restarted_between_parts_completes_the_upload(embedded):
 
 def test_fault_rclone_killed_during_an_upload_and_a_report_job_recovers_within_10_s(embedded):
     data_dir = Path(embedded["LIANYAN_DATA_DIR"])
-    server = Server(embedded)
+    server = Server(embedded, startup_seconds=120)
     try:
         headers = sign_in(server.url)
         small = mp4_bytes(2 * MiB, seed=3)

@@ -33,7 +33,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
 class Server:
     """A ``lianyan serve`` subprocess."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, startup_seconds: float = 40) -> None:
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(env["LIANYAN_DATA_DIR"]) / f"serve-{self.port}.log"
@@ -43,7 +43,7 @@ class Server:
                 [sys.executable, "-m", "lianyan.cli", "serve", "--port", str(self.port)],
                 env=env, stdout=out, stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + startup_seconds
         while True:
             try:
                 if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
