@@ -231,7 +231,7 @@ async def test_annual_summary_of_a_county_is_the_bureaus_report_to_the_city(worl
         "幼儿园": "3所", "教研责任区": "2个", "全面覆盖": "2/3所（66%）", "领导小组": "4人",
         "年度备案": "已备案",
         "备案教研活动": f"{len(world.activity_titles)}项（大型专题活动{world.large_activities}项）",
-        "教研方向建议": "2条", "立项课题": "1项（在研0项、已结题1项）", "待立项课题": "1项",
+        "教研方向建议": "2条", "立项课题": "1项（已结题1项）", "待立项课题": "1项",
         "组织同研异构活动": "1次", "参加同研异构": "2园次", "提交教学设计": "2份",
         "专家点评": "2条",
         # The list is published on 20 December, after today: not yet counted.
@@ -347,10 +347,13 @@ async def test_writer_keeps_signatures_totals_lead_ins_and_seal_rows_together(wo
     assert _keeps_next(paragraphs[unit]._p) and _keeps_next(paragraphs[unit - 1]._p)
     assert not _keeps_next(paragraphs[unit + 1]._p) or paragraphs[unit + 2].style.style_id \
         == "Imprint"
-    # The 合计 row keeps the row above it; every row is whole (cantSplit).
+    # The 合计 row keeps the row above it (and, the signature coming next, the signature); the
+    # rows above flow freely; every row is whole (cantSplit).
     table = summary.tables[-1]._tbl
     trs = table.findall(qn("w:tr"))
-    assert _row_keeps_next(trs[-2]) and not _row_keeps_next(trs[-1])
+    assert _row_keeps_next(trs[-2]) and not _row_keeps_next(trs[1])
+    following = table.getnext().find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val"))
+    assert following == "Signature" and _row_keeps_next(trs[-1])
     assert all(tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for tr in trs)
     # The lead-in sentence of 附件2 stays with its table.
     lead_in = filing.tables[0]._tbl.getprevious()

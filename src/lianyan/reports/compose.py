@@ -94,9 +94,9 @@ class Composer:
 
     # The writer's own parts ---------------------------------------------------------------
 
-    def attachment_label(self, number: int | str) -> None:
-        """"附件N" at the top left."""
-        self.writer.add_attachment_label(number)
+    def attachment_label(self, number: int | str, *, new_page: bool = False) -> None:
+        """"附件N" at the top left, on a new page when it follows the main text."""
+        self.writer.add_attachment_label(number, new_page=new_page)
 
     def title(self, text: str) -> None:
         """The document's title."""

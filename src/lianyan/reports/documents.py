@@ -34,6 +34,16 @@ def _n(number: int, level: int) -> str:
     return outline_number(number, level)
 
 
+def notice_title(issuer: str, subject: str, tail: str) -> str:
+    """The title of a document a bureau issues, "<issuer>关于<subject><tail>", broken as GB/T
+    9704 titles are: the issuer, then "关于…", then the kind of document, when it is too long for
+    one line of 二号 (a line that is still too long wraps by itself)."""
+    title = f"{issuer}关于{subject}{tail}"
+    if display_width(title) <= TITLE_CHARS_PER_LINE:
+        return title
+    return f"{issuer}\n关于{subject}\n{tail}"
+
+
 def title_lines(title: str, tail: str) -> str:
     """Break a title too long for one line of 二号 before ``tail`` (its last words)."""
     if display_width(title) <= TITLE_CHARS_PER_LINE or not title.endswith(tail):
@@ -81,17 +91,19 @@ def roster_rows(report: c.LeadershipRoster) -> list[list[str]]:
 ROSTER_HEADER = ["序号", "组内职务", "姓名", "工作单位", "职务或职称", "联系电话"]
 
 
-def leadership_roster(doc: Composer, report: c.LeadershipRoster, number: int = 1) -> None:
+def leadership_roster(doc: Composer, report: c.LeadershipRoster, number: int = 1, *,
+                      new_page: bool = False) -> None:
     """附件1: the leadership group, 组长 and 副组长 first, the zones' officers, sign-off rows."""
-    doc.attachment_label(number)
+    doc.attachment_label(number, new_page=new_page)
     doc.title(report.title)
     table = doc.table(ROSTER_HEADER, roster_rows(report),
                       widths=[Mm(w) for w in ROSTER_WIDTHS_MM])
     _sign_off(doc, table, report.sign_off)
 
 
-#: Six columns on 156 mm; 联系电话 holds eleven digits on one line.
-ROSTER_WIDTHS_MM = (10, 27, 17, 48, 26, 28)
+#: Six columns on 156 mm: 组内职务 and 职务或职称 hold six characters of 小四 on a line
+#: ("责任区教研员", "学前教育专干"), 联系电话 eleven digits, 序号 its two characters.
+ROSTER_WIDTHS_MM = (11, 28, 15, 46, 28, 28)
 ACTIVITY_HEADER = ["序号", "活动日期", "活动名称", "主题", "形式", "组织责任区", "地点", "预计人数",
                    "大型专题活动"]
 
@@ -117,9 +129,10 @@ def activity_lead_in(report: c.ActivityFiling) -> str:
             "（大型专题活动须提前一周报市教育局备案）。")
 
 
-def activity_filing(doc: Composer, report: c.ActivityFiling, number: int = 2) -> None:
+def activity_filing(doc: Composer, report: c.ActivityFiling, number: int = 2, *,
+                    new_page: bool = False) -> None:
     """附件2: every filed activity of the year, with sign-off rows."""
-    doc.attachment_label(number)
+    doc.attachment_label(number, new_page=new_page)
     doc.title(report.title)
     doc.paragraph(activity_lead_in(report))
     table = doc.table(ACTIVITY_HEADER, activity_rows(report),
@@ -129,7 +142,7 @@ def activity_filing(doc: Composer, report: c.ActivityFiling, number: int = 2) ->
 
 #: Nine columns on 156 mm: the name and the place get what the short columns leave; 形式 holds
 #: four characters of 小四 on one line, 活动日期 "12月31日—1月2日" on two.
-ACTIVITY_WIDTHS_MM = (11, 19, 28, 15, 19, 19, 23, 11, 11)
+ACTIVITY_WIDTHS_MM = (11, 21, 27, 15, 19, 19, 22, 11, 11)
 DIRECTIONS_HEADER = ["序号", "教研方向", "针对的问题", "预期成果"]
 
 
@@ -140,9 +153,10 @@ def direction_rows(report: c.ResearchDirections) -> list[list[str]]:
             for number, d in enumerate(report.directions, start=1)]
 
 
-def research_directions(doc: Composer, report: c.ResearchDirections, number: int = 3) -> None:
+def research_directions(doc: Composer, report: c.ResearchDirections, number: int = 3, *,
+                        new_page: bool = False) -> None:
     """附件3: the research-direction suggestions, with sign-off rows."""
-    doc.attachment_label(number)
+    doc.attachment_label(number, new_page=new_page)
     doc.title(report.title)
     table = doc.table(DIRECTIONS_HEADER, direction_rows(report))
     _sign_off(doc, table, report.sign_off)
@@ -152,9 +166,8 @@ def filing_package(doc: Composer, report: c.FilingPackage) -> None:
     """The county's 报送 report to the city bureau, then 附件1–3 each from a new page."""
     if report.document_number:
         doc.document_number(report.document_number)
-    doc.title(title_lines(
-        f"{report.issuer.name}关于报送{report.year}年学前教育区域联盟教研备案材料的报告",
-        "备案材料的报告"))
+    doc.title(notice_title(report.issuer.name, f"报送{report.year}年学前教育区域联盟教研",
+                           "备案材料的报告"))
     doc.addressee(report.addressee)
     doc.paragraph(
         f"根据市教育局关于开展学前教育区域联盟教研工作的要求，我局组建了{report.year}年区域教研"
@@ -175,8 +188,7 @@ def filing_package(doc: Composer, report: c.FilingPackage) -> None:
     for number, (build_part, part) in enumerate(
             ((leadership_roster, report.roster), (activity_filing, report.activities),
              (research_directions, report.directions)), start=1):
-        doc.page_break()
-        build_part(doc, part, number)  # type: ignore[operator]
+        build_part(doc, part, number, new_page=True)  # type: ignore[operator]
     doc.imprint(printed_by=f"{report.issuer.name}办公室", printed_on=report.signed_on)
 
 
@@ -465,8 +477,10 @@ def annual_summary(doc: Composer, report: c.AnnualSummary) -> None:
         doc.paragraph(f"截至{as_of}，尚未开展同研异构活动。")
     doc.heading(_n(3, 2) + "课题研究", 2)
     if total.topics_approved:
-        topics = (f"立项课题{total.topics_approved}项，其中在研{total.topics_under_way}项、"
-                  f"已结题{total.topics_concluded}项")
+        parts = [f"{name}{n}项" for name, n in (("在研", total.topics_under_way),
+                                                ("已结题", total.topics_concluded)) if n]
+        topics = f"立项课题{total.topics_approved}项，" + (
+            "其中" + "、".join(parts) if len(parts) > 1 else parts[0])
     else:
         topics = "尚无立项课题"
     if total.topics_submitted:
@@ -481,8 +495,10 @@ def annual_summary(doc: Composer, report: c.AnnualSummary) -> None:
     if report.awards:
         kinds: dict[str, int] = {}
         for award in report.awards:
-            kinds[award.award_name] = kinds.get(award.award_name, 0) + 1
-        doc.paragraph("获评" + "、".join(f"{name}{n}个" for name, n in kinds.items()) + "。")
+            kinds[award.kind] = kinds.get(award.kind, 0) + 1
+        doc.paragraph("获评" + "、".join(f"{name}{kinds[kind]}{unit}"
+                                       for kind, name, unit, _ in AWARD_SECTIONS
+                                       if kinds.get(kind)) + "。")
         doc.table(["序号", "类别", "名称", "单位"],
                   [[str(number), a.award_name, a.name, _or_dash(a.unit)]
                    for number, a in enumerate(report.awards, start=1)])
@@ -502,6 +518,9 @@ def annual_summary(doc: Composer, report: c.AnnualSummary) -> None:
     doc.imprint(printed_by=f"{report.issuer.name}办公室", printed_on=report.signed_on)
 
 
+#: A filing's state as the summary's table says it.
+FILING_STATE = {"草稿": "尚未报送", "已报送": "已报送，待备案", "已退回": "已退回修改",
+                "未建立": "尚未建立"}
 SUMMARY_HEADER = ["县（市、区）", "幼儿园", "覆盖率", "备案活动", "大型活动", "立项课题",
                   "组织同研异构（次）", "参加交流（园次）", "年度备案"]
 
@@ -522,12 +541,14 @@ def county_figure_rows(row: Any, filing_status: str) -> list[list[str]]:
         ["教研责任区", _count(row.zones, "个")],
         ["全面覆盖", f"{row.covered}/{row.kindergartens}所（{row.coverage_percent}%）"],
         ["领导小组", f"{row.roster_members}人" if row.roster_members else "尚未组建"],
-        ["年度备案", filing_status],
+        ["年度备案", FILING_STATE.get(filing_status, filing_status)],
         ["备案教研活动", f"{row.activities}项（大型专题活动{row.large_activities}项）"
          if row.activities else "无"],
         ["教研方向建议", _count(row.directions, "条")],
-        ["立项课题", f"{row.topics_approved}项（在研{row.topics_under_way}项、"
-                     f"已结题{row.topics_concluded}项）" if row.topics_approved else "无"],
+        ["立项课题", f"{row.topics_approved}项（" + "、".join(
+            f"{name}{n}项" for name, n in (("在研", row.topics_under_way),
+                                          ("已结题", row.topics_concluded)) if n) + "）"
+         if row.topics_approved else "无"],
         ["待立项课题", _count(row.topics_submitted, "项")],
         ["组织同研异构活动", _count(row.exchanges_organised, "次")],
         ["参加同研异构", _count(row.participations, "园次")],
@@ -602,9 +623,8 @@ def award_list(doc: Composer, report: c.AwardList) -> None:
     list_title = f"{report.year}年度学前教育区域联盟教研先进集体和先进个人名单"
     if report.document_number:
         doc.document_number(report.document_number)
-    doc.title(title_lines(
-        f"{report.issuer.name}关于表彰{report.year}年度学前教育区域联盟教研先进集体和先进个人的决定",
-        "先进集体和先进个人的决定"))
+    doc.title(notice_title(report.issuer.name, f"表彰{report.year}年度学前教育区域联盟教研",
+                           "先进集体和先进个人的决定"))
     doc.addressee(report.addressee)
     doc.paragraph(
         f"{report.year}年，各县（市、区）认真落实学前教育区域联盟教研工作要求，组建区域教研领导小组，"
@@ -620,8 +640,7 @@ def award_list(doc: Composer, report: c.AwardList) -> None:
         doc.paragraph("（本决定尚未印发，名单仅供审核。）")
     doc.attachment_note([list_title])
     doc.writer.add_signature(report.issuer.name, report.issued_on)
-    doc.page_break()
-    doc.attachment_label("附件")
+    doc.attachment_label("附件", new_page=True)
     doc.title(title_lines(list_title, "先进集体和先进个人名单"))
     section = 0
     for kind, name, unit, header in AWARD_SECTIONS:

@@ -27,8 +27,8 @@ HEADING_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-#: Widest a column gets, in characters (the rest wraps).
-MAX_COLUMN_CHARS = 40
+#: Widest a column gets, in characters (the rest wraps, so the sheet fits the page unshrunk).
+MAX_COLUMN_CHARS = 14
 
 
 def _form(report: c.ReportData) -> tuple[int, list[str], list[list[str]], str, c.SignOff]:

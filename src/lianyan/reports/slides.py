@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 
 from lxml import etree
@@ -32,7 +33,7 @@ from lianyan.reports import content as c
 from lianyan.reports.docx import format_date_cn
 
 HEADING_FONT = "黑体"
-BODY_FONT = "微软雅黑"
+BODY_FONT = "黑体"
 RED = RGBColor(0xC0, 0x00, 0x00)
 DARK = RGBColor(0x26, 0x26, 0x26)
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -97,10 +98,18 @@ def _chart(slide: Slide, kind: XL_CHART_TYPE, categories: Sequence[str],
         chart.legend.include_in_layout = False
     chart.font.size = Pt(14)
     _east_asian(chart.font._rPr, BODY_FONT)
+    # Counts: whole numbers on the value axis, never "0.2".
+    axis = chart.value_axis
+    axis.tick_labels.number_format = "0"
+    axis.tick_labels.number_format_is_linked = False
+    axis.major_unit = max(1, math.ceil(max((max(v, default=0) for _, v in series), default=0) / 5))
     plot = chart.plots[0]
     plot.has_data_labels = True
     plot.data_labels.font.size = Pt(12)
     plot.data_labels.show_value = True
+    # Zeros are left unlabelled: a row of "0"s hides the bars that matter.
+    plot.data_labels.number_format = '0;-0;;@'
+    plot.data_labels.number_format_is_linked = False
 
 
 def _table(slide: Slide, header: Sequence[str], rows: Sequence[Sequence[str]],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.section import Section
@@ -25,7 +23,6 @@ MARGIN_BOTTOM = Mm(35)
 MARGIN_LEFT = Mm(28)
 MARGIN_RIGHT = Mm(26)
 LINES_PER_PAGE = 22
-CHARS_PER_LINE = 28
 #: The standard puts the page number's dashes 7 mm below the text block; the footer distance
 #: counts to the bottom of the footer line, about half a 四号 line lower than the dashes.
 FOOTER_DISTANCE = Mm(35 - 7 - 2.5)
@@ -45,16 +42,6 @@ def line_pitch_twips() -> int:
     """Line pitch of the grid in twips, rounded down so that exactly 22 lines fit."""
     text_height = PAGE_HEIGHT.twips - MARGIN_TOP.twips - MARGIN_BOTTOM.twips
     return text_height // LINES_PER_PAGE
-
-
-def char_space(body_size_pt: float) -> int:
-    """``w:charSpace`` for 28 characters a line.
-
-    Word stores the character pitch as its difference from the body font size, in 1/4096 pt;
-    rounding down keeps 28 characters (not 27) on a line.
-    """
-    pitch = text_width_twips() / 20 / CHARS_PER_LINE
-    return math.floor((pitch - body_size_pt) * 4096)
 
 
 def set_up_page(document: Document) -> Section:
@@ -77,8 +64,7 @@ def set_up_page(document: Document) -> Section:
     insert_before_first(
         sect_pr,
         element(
-            f'<w:docGrid w:type="linesAndChars" w:linePitch="{line_pitch_twips()}"'
-            f' w:charSpace="{char_space(ChineseFontSize.SAN)}"/>'
+            f'<w:docGrid w:type="lines" w:linePitch="{line_pitch_twips()}"/>'
         ),
         ("w:printerSettings", "w:sectPrChange"),
     )

@@ -73,10 +73,17 @@ class ReportWriter:
         """The python-docx document, for what this class does not cover (images, runs)."""
         return self._document
 
-    def add_attachment_label(self, number: int | str) -> Paragraph:
-        """Add "附件1" (黑体 三号, top left); call it first, before the title."""
+    def add_attachment_label(self, number: int | str, *, new_page: bool = False) -> Paragraph:
+        """Add "附件1" (黑体 三号, top left); call it first, before the title.
+
+        ``new_page`` starts the attachment on a new page (an attachment after the main text):
+        ``w:pageBreakBefore``, which never leaves an empty page as a break paragraph would
+        after a table that fills its page.
+        """
         label = f"附件{number}" if isinstance(number, int) else number
         paragraph = self._paragraph(label, STYLE_IDS.attachment_label)
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
         # GB/T 9704 §8: the label on line 1, the attachment's title on line 3.
         paragraph.paragraph_format.space_after = Twips(line_pitch_twips())
         keep_with_next(paragraph._p)
@@ -101,6 +108,7 @@ class ReportWriter:
         """
         numbered = len(titles) > 1
         paragraphs = []
+        self._keep_last_with_next()  # the note never starts a page without body text
         for index, title in enumerate(titles, start=1):
             text = (f"{index}．{title}" if numbered else title)
             paragraph = self.add_paragraph(("附件：" if index == 1 else "") + text, indent=False)
@@ -132,9 +140,7 @@ class ReportWriter:
         printed = f"{printed_by}\t{format_date_cn(printed_on)}印发"
         lines.append((printed, (f"<w:top {thin}/>" if copy_to else f"<w:top {thick}/>")
                       + f"<w:bottom {thick}/>"))
-        previous = self._sect_pr.getprevious()
-        if previous is not None and previous.tag == qn("w:p"):
-            keep_with_next(previous)
+        self._keep_last_with_next()
         for text, borders in lines:
             p = element(f"<w:p><w:pPr>{ppr.format(borders=borders)}</w:pPr>"
                         f"{text_runs_xml(text)}</w:p>")
@@ -246,9 +252,7 @@ class ReportWriter:
         date_indent = unit_indent + unit_width - 2.0 - date_width
         # The unit, its date and the body's last paragraph share a page (GB/T 9704 §7.3.5.4:
         # no page with the signature alone).
-        previous = self._sect_pr.getprevious()
-        if previous is not None and previous.tag == qn("w:p"):
-            keep_with_next(previous)
+        self._keep_last_with_next()
         unit_paragraph = self._paragraph(unit, STYLE_IDS.signature)
         keep_with_next(unit_paragraph._p)
         unit_paragraph.paragraph_format.space_before = Twips(line_pitch_twips())
@@ -293,6 +297,18 @@ class ReportWriter:
         settings = self._document.settings.element
         for flag in settings.findall(qn("w:updateFields")):
             settings.remove(flag)
+
+    def _keep_last_with_next(self) -> None:
+        """Keep what was written last (a paragraph, or a table's last row) with what follows."""
+        previous = self._sect_pr.getprevious()
+        if previous is None:
+            return
+        if previous.tag == qn("w:p"):
+            keep_with_next(previous)
+        elif previous.tag == qn("w:tbl"):
+            rows = previous.findall(qn("w:tr"))
+            if rows:
+                _keep_row_with_next(rows[-1])
 
     def _paragraph(self, text: str, style_id: str) -> Paragraph:
         # Written as XML with the style id: python-docx's style setter scans every style of the
