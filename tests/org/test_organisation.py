@@ -21,12 +21,37 @@ async def test_create_county_then_read_it_and_its_audit(client):
     )
     assert created.status_code == 201
     county = created.json()
-    assert county == {"id": county["id"], "code": "411282", "name": "灵宝市", "kind": "county_city"}
+    assert county == {"id": county["id"], "code": "411282", "name": "灵宝市", "kind": "county_city",
+                      "bureau": "", "doc_prefix": "", "seal": ""}
     audit = await client.get(
         f"/api/v1/audit?object_type=county&object_id={county['id']}", headers=headers
     )
     assert [e["action"] for e in audit.json()["items"]] == ["county.create"]
     assert audit.json()["items"][0]["detail"] == {"code": "411282"}
+
+
+async def test_county_bureau_is_set_and_changed_and_a_control_character_is_refused(client):
+    headers = await _city(client)
+    created = (await client.post(
+        "/api/v1/counties", headers=headers,
+        json={"code": "411282", "name": "灵宝市", "kind": "county_city",
+              "bureau": "灵宝市教育局", "doc_prefix": "灵教"},
+    )).json()
+
+    changed = await client.patch(f"/api/v1/counties/{created['id']}", headers=headers,
+                                 json={"bureau": "灵宝市教育体育局", "doc_prefix": "灵教体",
+                                       "seal": "灵宝市教育体育局"})
+    refused = await client.patch(f"/api/v1/counties/{created['id']}", headers=headers,
+                                 json={"bureau": "灵宝市\u0000教育局"})
+    bracket = await client.patch(f"/api/v1/counties/{created['id']}", headers=headers,
+                                 json={"doc_prefix": "灵教体〔2026〕"})
+    read = (await client.get("/api/v1/counties", headers=headers)).json()["items"]
+
+    assert changed.status_code == 200
+    assert (refused.status_code, refused.json()["fields"][0]["field"]) == (400, "bureau")
+    assert bracket.status_code == 400
+    assert [(c["bureau"], c["doc_prefix"], c["seal"]) for c in read] == [
+        ("灵宝市教育体育局", "灵教体", "灵宝市教育体育局")]
 
 
 async def test_duplicate_county_code_is_409_and_writes_nothing(client):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET, Meta, UnsetType
 
 from lianyan.schemas import (
     CountyCode,
@@ -21,13 +21,21 @@ from lianyan.schemas import (
     ShortName,
 )
 
+#: A bureau's name or seal text (灵宝市教育体育局): no control characters (PostgreSQL refuses NUL).
+BureauName = Annotated[str, Meta(max_length=100, pattern=r"^[^\x00-\x1f]*$")]
+#: A document-number prefix (灵教体 of 灵教体〔2026〕3号).
+DocPrefix = Annotated[str, Meta(max_length=20, pattern=r"^[^\x00-\x1f〔〕\[\]]*$")]
+
 
 class CountyIn(Input, kw_only=True):
-    """A new county."""
+    """A new county, with its education bureau as the issuing unit of its documents."""
 
     code: CountyCode
     name: ShortName
     kind: CountyKind
+    bureau: BureauName = ""
+    doc_prefix: DocPrefix = ""
+    seal: BureauName = ""
 
 
 class CountyPatch(Input, kw_only=True):
@@ -36,15 +44,21 @@ class CountyPatch(Input, kw_only=True):
     code: CountyCode | UnsetType = UNSET
     name: ShortName | UnsetType = UNSET
     kind: CountyKind | UnsetType = UNSET
+    bureau: BureauName | UnsetType = UNSET
+    doc_prefix: DocPrefix | UnsetType = UNSET
+    seal: BureauName | UnsetType = UNSET
 
 
 class CountyOut(Output, kw_only=True):
-    """A county."""
+    """A county, with its bureau's name, document-number prefix and seal text (may be empty)."""
 
     id: int
     code: str
     name: str
     kind: str
+    bureau: str = ""
+    doc_prefix: str = ""
+    seal: str = ""
 
 
 class ZoneIn(Input, kw_only=True):

@@ -24,20 +24,19 @@ from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zon
 
 # Counties ------------------------------------------------------------------------------------
 
+_COUNTY_COLUMNS = (County.id, County.code, County.name, County.kind, County.bureau,
+                   County.doc_prefix, County.seal)
+
 
 async def list_counties(actor: Principal) -> list[s.CountyOut]:
     """Every county, by code (a public list)."""
-    rows = await County.select(County.id, County.code, County.name, County.kind).order_by(
-        County.code
-    )
+    rows = await County.select(*_COUNTY_COLUMNS).order_by(County.code)
     return [msgspec.convert(r, s.CountyOut) for r in rows]
 
 
 async def get_county(actor: Principal, county_id: int) -> s.CountyOut:
     """One county."""
-    row = await County.select(County.id, County.code, County.name, County.kind).where(
-        County.id == county_id
-    ).first()
+    row = await County.select(*_COUNTY_COLUMNS).where(County.id == county_id).first()
     if row is None:
         raise NotFound("county.not_found", "没有找到该县（市、区）。")
     return msgspec.convert(row, s.CountyOut)
@@ -56,7 +55,8 @@ async def create_county(actor: Principal, data: s.CountyIn) -> s.CountyOut:
             raise Conflict("county.code_taken", f"行政区划代码 {data.code} 已存在。")
         row = (
             await County.insert(
-                County(code=data.code, name=data.name, kind=data.kind, created_at=clock.now())
+                County(code=data.code, name=data.name, kind=data.kind, bureau=data.bureau,
+                       doc_prefix=data.doc_prefix, seal=data.seal, created_at=clock.now())
             )
         )[0]
         await audit.record(actor, "county.create", "county", row["id"], code=data.code)
