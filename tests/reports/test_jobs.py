@@ -120,8 +120,21 @@ async def test_filing_form_asked_as_xlsx_is_stored_as_a_spreadsheet_and_slides_a
     client: httpx.AsyncClient, world: World, store: ObjectStore, settings: Any, headers: Any,
 ) -> None:
     import openpyxl
+    from PIL import Image
     from pptx import Presentation
 
+    from lianyan.exchanges.tables import DesignVersion
+
+    # A photo of the highlighted exchange, uploaded with its first design.
+    png = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 60, 60)).save(png, format="PNG")
+    await store.put_bytes("design/world/photo.png", png.getvalue(), content_type="image/png")
+    photo = (await StoredFile.insert(StoredFile(
+        key="design/world/photo.png", original_name="课堂照片.png", size=len(png.getvalue()),
+        content_type="image/png", sha256="0" * 64, kind="design_image", owner_type="design",
+        owner_id=world.designs[0], created_at=clock.now())))[0]["id"]
+    await DesignVersion.update({DesignVersion.image_file_ids: [photo]}).where(
+        DesignVersion.design == world.designs[0])
     officer = await headers("lingbao")
     sheet = await request(client, officer, "activity_filing", county_id=world.counties["lingbao"],
                           year=YEAR, format="xlsx")
@@ -146,6 +159,10 @@ async def test_filing_form_asked_as_xlsx_is_stored_as_a_spreadsheet_and_slides_a
     deck = Presentation(io.BytesIO(
         done["三门峡市2026年学前教育区域联盟教研工作开展情况总结汇报.pptx"]))
     assert len(deck.slides) >= 8
+    highlight = next(slide for slide in deck.slides
+                     if any(s.has_text_frame and s.text_frame.text == "亮点活动"
+                            for s in slide.shapes))
+    assert [s.shape_type for s in highlight.shapes].count(13) == 1  # MSO_SHAPE_TYPE.PICTURE
     types = {f["original_name"]: f["content_type"] for f in await StoredFile.select(
         StoredFile.original_name, StoredFile.content_type).where(
         StoredFile.owner_type == "report")}

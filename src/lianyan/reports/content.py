@@ -491,6 +491,10 @@ class YearEndSlides(msgspec.Struct, frozen=True, kw_only=True):
     awards: list[AwardRow]
     presented_by: str
     presented_on: dt.date
+    #: Object keys of each highlight's photos (parallel to ``highlights``).
+    photo_keys: list[list[str]] = msgspec.field(default_factory=list)
+    #: The photos' bytes by key, fetched by the caller that holds the object store.
+    photos: dict[str, bytes] = msgspec.field(default_factory=dict)
 
 
 ReportData = (
@@ -875,15 +879,16 @@ async def _year_end_slides(actor: Principal, params: ReportParams, target: Targe
     design_count: dict[int, int] = {}
     for d in designs:
         design_count[d["exchange_id"]] = design_count.get(d["exchange_id"], 0) + 1
+    shown = [h for h in highlights if h["starts_at"].date() <= context.today]
+    photos = await data.highlight_photos([h["exchange_id"] for h in shown])
     return YearEndSlides(
         title=target.title, place=summary.place, year=summary.year, is_city=summary.is_city,
-        figures=figures,
+        figures=figures, photo_keys=[photos.get(h["exchange_id"], []) for h in shown],
         pairings=[(p["exchange"], p["number"],
                    [(k, county, labels.LOCALE.get(loc, loc)) for k, county, loc in p["members"]])
                   for p in pairs],
         highlights=[(h["title"], h["county_name"] or context.city_bureau, h["starts_at"].date(),
-                     h["summary"], design_count.get(h["exchange_id"], 0)) for h in highlights
-                    if h["starts_at"].date() <= context.today],
+                     h["summary"], design_count.get(h["exchange_id"], 0)) for h in shown],
         awards=summary.awards, presented_by=summary.issuer.name, presented_on=context.today,
     )
 

@@ -21,14 +21,18 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+import msgspec
+
 from lianyan import clock
 from lianyan.exchanges.tables import (
     Comment,
     Design,
+    DesignVersion,
     Highlight,
     Participant,
     Score,
 )
+from lianyan.files.tables import StoredFile
 from lianyan.filings.tables import FilingEvent
 from lianyan.org.tables import County, Kindergarten, Person, Zone
 from lianyan.topics.tables import TopicDocument
@@ -260,3 +264,35 @@ async def pairings(year: int, start: dt.datetime, end: dt.datetime,
                        "members": [(m["kindergarten"], m["county"], m["locale"])
                                    for m in members]})
     return result
+
+
+# Highlight photos (年终汇报) -------------------------------------------------------------------
+
+#: Photos a highlight shows at most on the year-end slides.
+PHOTOS_PER_HIGHLIGHT = 2
+_PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+async def highlight_photos(exchange_ids: list[int]) -> dict[int, list[str]]:
+    """Per exchange: the object keys of the first JPEG / PNG images of its designs' current
+    versions, at most ``PHOTOS_PER_HIGHLIGHT``; two queries."""
+    if not exchange_ids:
+        return {}
+    versions = await DesignVersion.select(
+        DesignVersion.design.exchange.as_alias("exchange_id"), DesignVersion.number,
+        DesignVersion.design.latest_version.as_alias("latest"), DesignVersion.image_file_ids,
+    ).where(DesignVersion.design.exchange.is_in(exchange_ids)).order_by(DesignVersion.design)
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for v in versions:
+        if v["number"] != v["latest"]:
+            continue
+        ids = v["image_file_ids"]
+        if isinstance(ids, str):
+            ids = msgspec.json.decode(ids or "[]")
+        wanted[v["exchange_id"]].extend(int(i) for i in ids)
+    file_ids = sorted({i for ids in wanted.values() for i in ids})
+    keys = {r["id"]: r["key"] for r in await StoredFile.select(
+        StoredFile.id, StoredFile.key).where(
+        StoredFile.id.is_in(file_ids or [0]) & StoredFile.content_type.is_in(list(_PHOTO_TYPES)))}
+    return {exchange: [keys[i] for i in ids if i in keys][:PHOTOS_PER_HIGHLIGHT]
+            for exchange, ids in wanted.items()}

@@ -265,20 +265,37 @@ def system_principal() -> Principal:
 
 
 async def generate(actor: Principal, kind: str, params: ReportParams, *,
-                   context: content.Context, fonts: ReportFonts) -> tuple[str, bytes]:
+                   context: content.Context, fonts: ReportFonts,
+                   store: ObjectStore | None = None) -> tuple[str, bytes]:
     """Check, load and build a report now; return its file name and bytes (CLI, tests).
 
     The build runs in a worker thread: it is CPU work that must not stall the event loop.
+    ``store`` reads the year-end slides' highlight photos; without one they are left out.
     """
-    rendered = await _render(actor, kind, params, context=context, fonts=fonts)
+    rendered = await _render(actor, kind, params, context=context, fonts=fonts, store=store)
     return rendered.file_name, rendered.data
 
 
 async def _render(actor: Principal, kind: str, params: ReportParams, *,
-                  context: content.Context, fonts: ReportFonts) -> output.Rendered:
+                  context: content.Context, fonts: ReportFonts,
+                  store: ObjectStore | None = None) -> output.Rendered:
     report = await content.load(actor, kind, params, context)
+    if isinstance(report, content.YearEndSlides) and store is not None:
+        report = msgspec.structs.replace(report, photos=await _photos(store, report))
     return await anyio.to_thread.run_sync(
         functools.partial(output.render, report, fmt=params.format, fonts=fonts, context=context))
+
+
+async def _photos(store: ObjectStore, report: content.YearEndSlides) -> dict[str, bytes]:
+    """The highlight photos the slides show, read from the store; one that cannot be read is
+    left out (a slide without its photo is better than no slides)."""
+    photos = {}
+    for key in {k for keys in report.photo_keys for k in keys}:
+        try:
+            photos[key] = await store.get(key)
+        except Exception:
+            log.warning("year-end slides: photo %s could not be read", key, exc_info=True)
+    return photos
 
 
 async def _finish(job_id: int, values: dict[Any, Any]) -> int:
@@ -333,7 +350,7 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
         try:
             actor = await requester(job["requested_by"])
             rendered = await _render(actor, job["kind"], _params(job["params"]),
-                                     context=context, fonts=fonts)
+                                     context=context, fonts=fonts, store=store)
         except LianyanError as exc:
             await _finish(job_id, {ReportJob.status: "failed", ReportJob.reason: exc.detail})
             return "failed"

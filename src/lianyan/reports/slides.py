@@ -132,6 +132,22 @@ def _table(slide: Slide, header: Sequence[str], rows: Sequence[Sequence[str]],
                     _east_asian(run._r.get_or_add_rPr(), HEADING_FONT if r == 0 else BODY_FONT)
 
 
+#: A highlight photo's box on the slide (4:3, 1.6 M EMU tall).
+PHOTO_WIDTH, PHOTO_HEIGHT = Emu(2133000), Emu(1600000)
+
+
+def _picture(slide: Slide, data: bytes, left: int, top: int) -> None:
+    """A photo fitted into its box, keeping its proportions; one python-pptx cannot read (not
+    a JPEG or PNG after all) is left out."""
+    try:
+        picture = slide.shapes.add_picture(io.BytesIO(data), Emu(left), Emu(top))
+    except Exception:  # a broken upload must not cost the whole presentation
+        return
+    scale = min(PHOTO_WIDTH / picture.width, PHOTO_HEIGHT / picture.height)
+    picture.width, picture.height = Emu(int(picture.width * scale)), Emu(
+        int(picture.height * scale))
+
+
 def _chunks(rows: list[list[str]]) -> list[list[list[str]]]:
     return [rows[i:i + ROWS_PER_SLIDE] for i in range(0, len(rows), ROWS_PER_SLIDE)] or [[]]
 
@@ -209,12 +225,18 @@ def build(report: c.YearEndSlides, *, author: str, on: dt.date) -> bytes:
                   WIDTH - 2 * MARGIN, Emu(800000), size=20)
         for index, (title, organiser, day, summary, designs) in enumerate(shown):
             top = Emu(1300000 + 1750000 * index)
-            _text(slide, title, MARGIN, top, WIDTH - 2 * MARGIN, Emu(500000), size=20,
-                  bold=True)
+            keys = report.photo_keys[start + index] if start + index < len(report.photo_keys) \
+                else []
+            photos = [report.photos[k] for k in keys if k in report.photos]
+            text_width = WIDTH - 2 * MARGIN - (PHOTO_WIDTH + Emu(100000)) * len(photos)
+            _text(slide, title, MARGIN, top, text_width, Emu(500000), size=20, bold=True)
             first = summary.strip().split("\n")[0] if summary.strip() else ""
             _text(slide, f"{organiser} · {format_date_cn(day)} · 教学设计{designs}份"
                   + (f"\n{first[:90]}" if first else ""), MARGIN, top + Emu(500000),
-                  WIDTH - 2 * MARGIN, Emu(1150000), size=16, color=GREY)
+                  text_width, Emu(1150000), size=16, color=GREY)
+            for number, photo in enumerate(photos):
+                left = MARGIN + text_width + Emu(100000) + (PHOTO_WIDTH + Emu(100000)) * number
+                _picture(slide, photo, left, top)
 
     award_rows = [[a.award_name, a.name, a.unit or "—", a.county_name or "—"]
                   for a in report.awards]
