@@ -46,6 +46,8 @@ async def test_admin_opens_logins_after_import_and_teacher_must_change_password(
                                               locale="zh-CN", accept_downloads=True)
     admin = await admin_context.new_page()
     await sign_in(admin, "admin")
+    accounts_card = await admin.inner_text("[data-testid=accounts-card]")
+    await _shot(admin, f"admin-home-{width}")
 
     # Act 1: import two teachers, open both logins from the import's result
     await admin.goto("/org/import")
@@ -107,6 +109,7 @@ async def test_admin_opens_logins_after_import_and_teacher_must_change_password(
     await context.close()
 
     # Assert
+    assert "没有开通账号" in accounts_card
     assert "新增 2 条记录" in imported
     assert usernames == [f"1370000{width:04d}", usernames[1]]
     assert usernames[1].startswith("ly")

@@ -75,3 +75,24 @@ async def test_deactivate_button_ends_sessions_and_shows_the_state(client):
     assert off.status_code == 303 and off.headers["location"] == "/org/people"
     assert "已停用" in listed.text
     assert (await client.get("/api/v1/me", headers=teacher_token)).status_code == 401
+
+
+async def test_home_counts_people_without_login_and_the_filter_lists_them(client):
+    # Arrange
+    county = await f.county()
+    other = await f.county("411224", "卢氏县", "county")
+    kg = await f.kindergarten(county, name="灵宝实验幼儿园")
+    await f.user("officer", "county_officer", county_id=county)
+    await f.user("teacher", "teacher", kindergarten_id=kg)
+    await f.person("周静", "teacher", kindergarten_id=kg)
+    await f.person("吴敏", "teacher", kindergarten_id=kg)
+    await f.person("外县教师", "teacher", kindergarten_id=await f.kindergarten(other))
+    await _signed_in(client, "officer")
+    # Act
+    home = await client.get("/")
+    waiting = await client.get("/org/people?without_login=true")
+    # Assert
+    assert "还有 <strong>2</strong> 人没有开通账号" in home.text
+    assert "周静" in waiting.text and "吴敏" in waiting.text
+    assert "teacher" not in waiting.text.split("<tbody>")[1]
+    assert "外县教师" not in waiting.text

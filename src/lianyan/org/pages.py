@@ -22,6 +22,7 @@ from lianyan.org import dashboard, imports, services
 from lianyan.settings import Settings
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
+from lianyan.web.home import register_section
 from lianyan.web.pages import page, pager
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,11 +78,13 @@ class OrgPages(Controller):
         self,
         actor: Principal,
         q: str | None = None,
+        without_login: bool = False,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> Template:
         """账号与人员: people in the caller's scope with their login and its buttons."""
-        return await people_page(actor, q=q or "", limit=limit, offset=offset)
+        return await people_page(actor, q=q or "", limit=limit, offset=offset,
+                                 without_login=without_login)
 
     @post("/people/{person_id:int}/account", opt=access(*ACCOUNT_MANAGERS))
     async def open_account(
@@ -181,13 +184,28 @@ class OrgPages(Controller):
 
 async def people_page(
     actor: Principal, *, q: str = "", limit: int = 50, offset: int = 0,
-    posted: FormState = NO_FORM,
+    without_login: bool = False, posted: FormState = NO_FORM,
 ) -> Template:
     """The 账号与人员 page (also shown again, with the message, when an action is refused)."""
-    items, total = await services.list_people(actor, q=q or None, limit=limit, offset=offset)
+    items, total = await services.list_people(actor, q=q or None, limit=limit, offset=offset,
+                                              without_login=without_login)
     rows = await accounts.people_logins(actor, items)
-    return page("org/people.html", actor, rows=rows, q=q, pager=pager(total, limit, offset),
-                posted=posted, back=f"/org/people?{urlencode({'q': q, 'offset': offset})}")
+    query = {"q": q, "offset": offset, **({"without_login": "true"} if without_login else {})}
+    return page("org/people.html", actor, rows=rows, q=q, without_login=without_login,
+                pager=pager(total, limit, offset), posted=posted,
+                back=f"/org/people?{urlencode(query)}")
+
+
+async def accounts_home(actor: Principal) -> dict[str, Any] | None:
+    """The home page's 账号 card for those who open logins: how many people in their scope
+    still have none."""
+    if not actor.has(*ACCOUNT_MANAGERS):
+        return None
+    _, waiting = await services.list_people(actor, without_login=True, limit=1, offset=0)
+    return {"without_login": waiting}
+
+
+register_section("org/_accounts_home.html", accounts_home)
 
 
 def _back(target: str) -> str:

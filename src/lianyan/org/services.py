@@ -17,6 +17,7 @@ from lianyan import clock
 from lianyan.audit import services as audit
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import ROLE_NAMES, ROLE_SCOPE, Role
+from lianyan.auth.tables import Account
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.org import schemas as s
@@ -354,9 +355,13 @@ async def list_people(
     limit: int = 50,
     offset: int = 0,
     person_ids: list[int] | None = None,
+    without_login: bool = False,
 ) -> tuple[list[s.PersonOut], int]:
-    """People the caller may read, in two queries whatever the page size."""
+    """People the caller may read, in two queries whatever the page size; ``without_login``
+    keeps those who have no account yet."""
     conditions: list[Any] = [_person_scope(actor)]
+    if without_login:
+        conditions.append(Person.id.not_in(Account.select(Account.person)))
     if person_ids is not None:
         conditions.append(Person.id.is_in(person_ids or [0]))
     if county_id:
