@@ -104,8 +104,9 @@ def _rule(metas: list[msgspec.Meta], inherited: _Rule, name: str) -> _Rule:
         own = own_label or name
         label = f"{inherited.prefix}“{own}”" if inherited.prefix else own
     for meta in metas:
-        if meta.extra and "code" in meta.extra:
-            code, message, owner = meta.extra["code"], meta.extra.get("message"), label
+        if meta.extra and ("code" in meta.extra or "message" in meta.extra):
+            code = meta.extra.get("code", code)
+            message, owner = meta.extra.get("message"), label
     return _Rule(label, code, message, owner)
 
 
@@ -448,12 +449,13 @@ async def submit(
     page, a redirect with a cookie) or an awaitable page.
 
     ``again`` renders the page with the refused form (its values, messages and status);
-    a missing object (404) or a missing sign-in (401) is not the form's fault and propagates.
+    a missing object (404) or a missing sign-in (``auth.required``) is not the form's fault
+    and propagates.
     """
     try:
         result = await action()
     except LianyanError as exc:
-        if exc.status in (401, 404):
+        if exc.status == 404 or exc.code == "auth.required":
             raise
         state = form.failed(exc)
         response = await again(state)
