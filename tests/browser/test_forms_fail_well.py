@@ -53,6 +53,7 @@ BAD_VALUE_CHECKS = {
     "/evaluation/{year:int}/scores": "score above the maximum",
     "/reports": "year 1999",
     "/org/import": ".exe renamed .xlsx",
+    "/exchanges/progress/{participant_id:int}/teacher": "no teacher chosen",
 }
 
 #: Forms that are one button: nothing a person types can be wrong.
@@ -73,6 +74,7 @@ NO_VALUE_FORMS = {
     "/org/people/{person_id:int}/account/reset": "reset a password",
     "/org/people/{person_id:int}/account/active": "deactivate or reactivate",
     "/org/accounts/sheet": "download the sheet of one-time passwords",
+    "/exchanges/progress/{participant_id:int}/nudge": "remind a teacher",
 }
 
 #: Forms the demo city does not show (state), with the in-process test that checks them.
@@ -185,7 +187,7 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
 ):
     ids = await _ids()
     x, year = ids["exchange"], ids["year"]
-    lingbao, lushi = ids["counties"]["灵宝市"], ids["counties"]["卢氏县"]
+    lingbao = ids["counties"]["灵宝市"]
     now = clock.now()
     empty, exe, design = tmp_path / "空白.docx", tmp_path / "安装程序.docx", tmp_path / "设计.docx"
     empty.write_bytes(b"")
@@ -283,6 +285,12 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
         "topic-step", f"/topics/{draft}", "form[action*='/step/']",
         {"input[name=note]": "说" * 2001}, "最多 2000 个字"))
 
+    # The director: hand a design over to another teacher of the kindergarten
+    director = await _context(browser, live_server, "director1", 390)
+    await _refuse(director, Check(
+        "nominate", "/exchanges/progress", "form[action$='/teacher']",
+        {"select[name=teacher_id]": ""}, "设计教师"))
+
     # The expert: comment and score the design, review a topic
     expert = await _context(browser, live_server, "expert1", 390)
     path = design_url.removeprefix(live_server.url)
@@ -294,7 +302,8 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
          "[data-testid=reason-process]": "层次分明", "[data-testid=reason-children]": "",
          "[data-testid=reason-teacher]": "回应及时"},
         "请为“幼儿表现”打 1–5 分", {"[data-testid=reason-goal]": "目标清楚"}))
-    submitted = [t for t in ids["topics"].values() if await _topic_status(t) == "submitted"][0]
+    submitted = next(iter([t for t in ids["topics"].values()
+                           if await _topic_status(t) == "submitted"]))
     await _refuse(expert, Check(
         "topic-review", f"/topics/{submitted}/review", "[data-testid=review-form]",
         {"input[name=value]": "30", "textarea[name=comment]": "选题有价值"},
@@ -304,7 +313,8 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
     city = await _context(browser, live_server, "city", 1366)
     await _refuse(city, Check("topic-invite", f"/topics/{submitted}/reviews",
                               "[data-testid=invite-form]", {}, "请至少选择一位专家"))
-    waiting = [f for f in ids["filings"].values() if await _filing_status(f) == "submitted"][0]
+    waiting = next(iter([f for f in ids["filings"].values()
+                         if await _filing_status(f) == "submitted"]))
     await _refuse(city, Check("filing-return", f"/filings/{waiting}",
                               f"form[action='/filings/{waiting}/return']",
                               {"textarea[name=reason]": ""}, "退回时请写明原因"))
