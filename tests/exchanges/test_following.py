@@ -143,3 +143,50 @@ async def test_home_page_says_what_each_role_must_do_next(client, zoned):
     assert "建立并报送 2026 年度教研工作备案" in pages["lingbao"]
     assert "目前没有等您处理的事项。" in pages["expert1"]
     assert "目前没有等您处理的事项。" in pages["expert2"]  # invited nowhere
+
+
+async def test_zone_officer_proposes_a_zone_teacher_and_the_organiser_sees_it(client, zoned):
+    # Arrange: a kindergarten of zone1's zone that does not take part yet, with a teacher.
+    zone_a = (await Kindergarten.select(Kindergarten.zone).where(
+        Kindergarten.id == zoned.kgs["A"]).first())["zone"]
+    kg = await f.kindergarten(zoned.counties["lingbao"], zone_id=zone_a, name="灵宝市阳平镇柳林村幼儿园",
+                              locale="rural")
+    t7 = await f.user("t7", "teacher", kindergarten_id=kg, name="教师7")
+    zone1 = await headers(client, "zone1")
+    url = f"/api/v1/exchanges/{zoned.exchange_id}/proposals"
+    # Act
+    outside = await client.post(url, json={"teacher_id": zoned.people["t3"]}, headers=zone1)
+    taking_part = await client.post(url, json={"teacher_id": zoned.people["t1"]}, headers=zone1)
+    proposed = await client.post(url, json={"teacher_id": t7, "note": "乡村园，游戏化教学有特色"},
+                                 headers=zone1)
+    again = await client.post(url, json={"teacher_id": t7}, headers=zone1)
+    by_teacher = await client.post(url, json={"teacher_id": t7},
+                                   headers=await headers(client, "t1"))
+    listed = await client.get(url, headers=await headers(client, "lingbao"))
+    # Assert
+    assert outside.status_code == 400 and outside.json()["code"] == "proposal.teacher"
+    assert taking_part.status_code == 409 and taking_part.json()["code"] == "proposal.exists"
+    assert proposed.status_code == 201, proposed.text
+    assert again.status_code == 409
+    assert again.json()["detail"] == "灵宝市阳平镇柳林村幼儿园已被推荐参加本次活动。"
+    assert by_teacher.status_code == 403
+    (row,) = listed.json()["items"]
+    assert (row["kindergarten_name"], row["teacher_name"], row["proposed_by_name"]) == (
+        "灵宝市阳平镇柳林村幼儿园", "教师7", "教研员甲")
+    notices = await client.get("/api/v1/notifications", headers=await headers(client, "lingbao"))
+    assert notices.json()["items"][0]["title"] == (
+        "教研员甲推荐灵宝市阳平镇柳林村幼儿园参加“中班语言《小兔乖乖》同研异构”")
+
+
+async def test_proposal_form_without_a_teacher_comes_back_with_the_message(client, zoned):
+    from tests.exchanges.test_pages import _as
+
+    h = await _as(client, "zone1")
+    page = await client.get(f"/exchanges/{zoned.exchange_id}", headers=h)
+    refused = await client.post(f"/exchanges/{zoned.exchange_id}/proposals",
+                                data={"teacher_id": "", "note": "乡村园"}, headers=h)
+    assert 'data-testid="propose-form"' in page.text
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("text/html")
+    assert 'data-testid="error-teacher_id"' in refused.text
+    assert 'value="乡村园"' in refused.text

@@ -12,7 +12,15 @@ from litestar.params import Parameter
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput
-from lianyan.exchanges import designs, highlights, notifications, progress, reviews, services
+from lianyan.exchanges import (
+    designs,
+    highlights,
+    notifications,
+    progress,
+    proposals,
+    reviews,
+    services,
+)
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
@@ -78,6 +86,19 @@ class ExchangeController(Controller):
     ) -> s.RemindOut:
         """One-click reminder to an invited expert (once per day)."""
         return await notifications.remind_expert(actor, exchange_id, person_id)
+
+    @get("/{exchange_id:int}/proposals", opt=access(SIGNED_IN))
+    async def list_proposals(self, actor: Principal, exchange_id: int) -> Page[s.ProposalOut]:
+        """Zone officers' proposals of participants (organisers and zone officers)."""
+        items = await proposals.list_proposals(actor, exchange_id)
+        return Page(items=items, total=len(items))
+
+    @post("/{exchange_id:int}/proposals", opt=access(Role.ZONE_OFFICER))
+    async def propose(
+        self, actor: Principal, exchange_id: int, data: s.ProposalIn
+    ) -> s.ProposalOut:
+        """Propose a teacher of a zone kindergarten for the exchange."""
+        return await proposals.propose(actor, exchange_id, data)
 
     @post("/{exchange_id:int}/pairing/suggest", status_code=200, opt=access(*ORGANISERS))
     async def suggest(

@@ -47,6 +47,7 @@ KIND_NAMES = {
     "filing_deadline": "备案截止提醒",
     "nudge": "催办提醒",
     "nominated": "设计教师推荐",
+    "proposal": "参与园推荐",
 }
 
 

@@ -19,7 +19,7 @@ from lianyan import clock
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
 from lianyan.errors import LianyanError
-from lianyan.exchanges import designs, highlights, notifications, reviews, services
+from lianyan.exchanges import designs, highlights, notifications, proposals, reviews, services
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
@@ -445,6 +445,8 @@ async def exchange_page(
         standing=standing, groups=groups, visible={d.id for d in visible}, experts=experts,
         expert_choices=[c for c in choices if c["id"] not in invited],
         my_design=await designs.my_design_id(actor, exchange_id),
+        proposals=await proposals.list_proposals(actor, exchange_id),
+        zone_teachers=await proposals.zone_teachers(actor) if standing.zone_officer else [],
         done=done, error=posted.message, posted=posted, now=clock.now(),
     )
 

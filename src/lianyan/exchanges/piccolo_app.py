@@ -16,6 +16,7 @@ from lianyan.exchanges.tables import (
     ObservationNote,
     OutboxMessage,
     Participant,
+    ParticipantProposal,
     Score,
 )
 
@@ -27,6 +28,7 @@ APP_CONFIG = AppConfig(
         ExchangeExpert,
         ExchangeGroup,
         Participant,
+        ParticipantProposal,
         Design,
         DesignVersion,
         Comment,

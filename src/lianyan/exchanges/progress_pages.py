@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
-from lianyan.exchanges import notifications, progress
+from lianyan.exchanges import notifications, progress, proposals
 from lianyan.exchanges import schemas as s
 from lianyan.labels import book
 from lianyan.web.access import access
@@ -74,6 +74,28 @@ class ProgressPages(Controller):
                 f"已把{book(row.exchange_title)}的设计教师改为{row.teacher_name}，并已通知本人。"
             ),
             again=lambda posted: progress_page(actor, posted=posted),
+        )
+
+
+class ProposalPages(Controller):
+    """``/exchanges/{id}/proposals``: a zone officer proposes a teacher of the zone."""
+
+    path = "/exchanges/{exchange_id:int}/proposals"
+    include_in_schema = False
+
+    @post("/", opt=access(Role.ZONE_OFFICER))
+    async def propose(
+        self, actor: Principal, exchange_id: int, request: Request[Any, Any, Any]
+    ) -> Any:
+        """Send the proposal to the organisers, or show the exchange page with the message."""
+        from lianyan.exchanges.pages import exchange_page
+
+        form = await read_form(request, "propose")
+        return await submit(
+            form, lambda: proposals.propose(actor, exchange_id, form.bind(s.ProposalIn)),
+            done=lambda row: f"/exchanges/{exchange_id}?done="
+            + quote(f"已推荐{row.kindergarten_name}（{row.teacher_name}），并已通知组织者。"),
+            again=lambda posted: exchange_page(actor, exchange_id, posted=posted),
         )
 
 

@@ -505,6 +505,28 @@ class NominateIn(Input, kw_only=True):
     teacher_id: Annotated[Id, Meta(title="设计教师")]
 
 
+class ProposalIn(Input, kw_only=True):
+    """A zone officer's proposal: the teacher (of a zone kindergarten) and a short note."""
+
+    teacher_id: Annotated[Id, Meta(title="推荐的教师")]
+    note: Annotated[str, Meta(max_length=200, title="推荐说明")] = ""
+
+
+class ProposalOut(Output, kw_only=True):
+    """A proposal as the organisers and zone officers see it."""
+
+    id: int
+    kindergarten_id: int
+    kindergarten_name: str
+    teacher_id: int
+    teacher_name: str
+    note: str
+    proposed_by_name: str
+    proposed_at: dt.datetime
+    #: The kindergarten takes part already (the organiser took the proposal).
+    taken: bool = False
+
+
 def unset_to_dict(patch: msgspec.Struct) -> dict[str, object]:
     """The fields of a PATCH body that were actually sent."""
     return {

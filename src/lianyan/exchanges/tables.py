@@ -68,6 +68,18 @@ class Participant(Table):
     created_at = Timestamptz()
 
 
+class ParticipantProposal(Table):
+    """A zone officer's proposal of a kindergarten of the zone (and its teacher) for an
+    exchange; the organiser takes it into the pairing or leaves it."""
+
+    exchange = ForeignKey(references=Exchange, null=False, index=True)
+    kindergarten = ForeignKey(references=Kindergarten, null=False)
+    teacher = ForeignKey(references=Person, null=False)
+    note = Varchar(length=200, default="")
+    proposed_by = Integer(null=True, default=None)
+    proposed_at = Timestamptz()
+
+
 class Design(Table):
     """A participant's lesson design (教学设计); its content lives in versions."""
 

@@ -121,6 +121,7 @@ def route_handlers() -> list[Any]:
         *exchanges_api.CONTROLLERS,
         exchanges_pages.ExchangePages,
         exchanges_progress_pages.ProgressPages,
+        exchanges_progress_pages.ProposalPages,
         TopicController,
         TopicPages,
         topic_static,
