@@ -183,7 +183,7 @@ async def test_director_opens_logins_only_for_own_teachers(client, county_a):
     deputy = await f.person("吴敏", "director", kindergarten_id=county_a["ka"])
     elsewhere = await f.person("郑丽", "teacher", kindergarten_id=county_a["ka2"])
     # Act
-    opened = await client.post(f"/api/v1/people/{own}/account", json={}, headers=director)
+    opened = await client.post(f"/api/v1/people/{own}/account", headers=director)  # no body
     colleague = await client.post(f"/api/v1/people/{deputy}/account", json={},
                                   headers=director)
     other = await client.post(f"/api/v1/people/{elsewhere}/account", json={},
