@@ -10,6 +10,8 @@ import asyncio
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
 import typing
 from collections.abc import AsyncIterator
@@ -128,3 +130,31 @@ async def test_store_down_is_a_503_with_a_chinese_message_and_ready_says_so_fast
     back = await api.get(f"/api/v1/uploads/{upload_id}", headers=headers)
     assert back.status_code == 200
     assert back.json()["status"] == "open"
+
+
+def test_embedded_store_dies_with_an_app_killed_outright(tmp_path):
+    # SIGKILL runs no clean-up: rclone must not outlive the app and keep its port.
+    script = (
+        "import sys, time; from pathlib import Path;"
+        "from lianyan.files.local_s3 import LocalS3Server;"
+        f"s = LocalS3Server(Path({str(tmp_path)!r}), bucket='orphan'); s.start();"
+        "print(s.pid, flush=True); time.sleep(60)"
+    )
+    app = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    rclone = int(app.stdout.readline())
+
+    app.kill()
+    app.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(rclone):
+        time.sleep(0.05)
+
+    assert not _alive(rclone)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"

@@ -168,7 +168,7 @@ class LocalS3Server:
         with self._log.open("ab") as log_file:
             return subprocess.Popen(
                 self._command(), stdout=log_file, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, env=env,
+                stdin=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent,
             )
 
     def _wait_ready(self, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -231,6 +231,20 @@ class LocalS3Server:
         watcher, self._watcher = self._watcher, None
         if watcher is not None and watcher is not threading.current_thread():
             watcher.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the thread that started it dies (Linux).
+
+    An app killed with SIGKILL (or by the OOM killer) runs no ``stop``; without this its rclone
+    would live on, holding the port and the folder.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:
