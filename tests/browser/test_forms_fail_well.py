@@ -84,9 +84,11 @@ STATE_FORMS = {
     "/evaluation/{year:int}/awards": "only before the list is published: tests/evaluation",
     "/filings/{filing_id:int}/coverage":
         "only while kindergartens are outside every zone: tests/filings/test_pages.py",
-    "/account/password": "accounts: tests/auth/test_accounts.py",
-    "/org/people/{person_id:int}/account": "accounts: tests/auth/test_accounts.py",
-    "/org/accounts/open": "accounts: tests/auth/test_accounts.py",
+    "/account/password":
+        "the demo password refused in the browser: tests/browser/test_accounts_flow.py",
+    "/org/people/{person_id:int}/account":
+        "a second opening is a 409 page: tests/org/test_account_pages.py",
+    "/org/accounts/open": "nobody ticked is a 400 page: tests/org/test_account_pages.py",
 }
 
 SHOTS = os.environ.get("LIANYAN_SCREENSHOTS")
