@@ -103,7 +103,23 @@ async def test_zone_officer_opens_the_zone_exchange_and_nudges_the_late_teacher(
     await _no_sideways_scroll(page)
     await page.click("[data-testid=progress-row] a")
     assert "小兔乖乖" in await page.inner_text("[data-testid=exchange-title]")
+    # Propose a teacher of the zone: first without choosing one, then right.
+    await page.fill("[data-testid=propose-form] input[name=note]", "乡村园，游戏化教学有特色")
+    async with page.expect_response(lambda r: r.url.endswith("/proposals")) as answer:
+        await page.click("[data-testid=propose]")
+    assert (await answer.value).status == 400
+    assert await page.input_value("[data-testid=propose-form] input[name=note]") == (
+        "乡村园，游戏化教学有特色")
+    taking_part = await page.inner_text("[data-testid=groups]")
+    choices = [(await o.get_attribute("value"), await o.inner_text())
+               for o in await page.locator("[data-testid=propose-teacher] option").all()]
+    value = next(v for v, text in choices if v and text.split(" · ")[0] not in taking_part)
+    await page.select_option("[data-testid=propose-teacher]", value)
+    await page.click("[data-testid=propose]")
+    assert "并已通知组织者" in await page.inner_text("[data-testid=done]")
+    assert "待组织者配对" in await page.inner_text("[data-testid=proposals]")
     await _shot(page, "zone-exchange")
+    await _no_sideways_scroll(page)
     await page.context.close()
 
 

@@ -37,7 +37,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("账号与人员", "/org/people",
      (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)),
     ("导入", "/org/import", (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN)),
-    ("备案", "/filings/workspace", (Role.COUNTY_OFFICER,)),
+    ("备案", "/filings/workspace", (Role.COUNTY_OFFICER, Role.ZONE_OFFICER)),
     ("备案审核", "/filings/inbox", (Role.CITY_ADMIN,)),
     ("教研计划", "/filings/plans", ()),
     ("合规看板", "/filings/compliance", (Role.CITY_ADMIN,)),
