@@ -54,6 +54,7 @@ BAD_VALUE_CHECKS = {
     "/reports": "year 1999",
     "/org/import": ".exe renamed .xlsx",
     "/exchanges/progress/{participant_id:int}/teacher": "no teacher chosen",
+    "/exchanges/{exchange_id:int}/proposals": "no teacher chosen",
 }
 
 #: Forms that are one button: nothing a person types can be wrong.
@@ -292,6 +293,13 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
     await _refuse(director, Check(
         "nominate", "/exchanges/progress", "form[action$='/teacher']",
         {"select[name=teacher_id]": ""}, "设计教师"))
+
+    # The zone officer: propose a teacher of the zone for the exchange
+    zone = await _context(browser, live_server, "zone1", 390)
+    await _refuse(zone, Check(
+        "propose", f"/exchanges/{x}", "[data-testid=propose-form]",
+        {"select[name=teacher_id]": "", "input[name=note]": "乡村园，游戏化教学有特色"},
+        "推荐的教师", {"input[name=note]": "乡村园，游戏化教学有特色"}))
 
     # The expert: comment and score the design, review a topic
     expert = await _context(browser, live_server, "expert1", 390)
