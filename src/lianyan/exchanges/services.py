@@ -160,14 +160,17 @@ def _require_organiser(standing: Standing) -> None:
 async def _check_fields(values: dict[str, Any]) -> None:
     """Cross-field rules of an exchange, on the values it would have after the change."""
     if values["design_deadline"] >= values["comment_deadline"]:
-        raise InvalidInput("exchange.deadlines", "点评截止时间必须晚于教学设计提交截止时间。")
+        raise InvalidInput("exchange.deadlines", "点评截止时间必须晚于教学设计提交截止时间。",
+                           field="comment_deadline")
     link = values.get("meeting_link") or ""
     if link and not link.lower().startswith(("https://", "http://")):
-        raise InvalidInput("exchange.meeting_link", "会议链接须以 http:// 或 https:// 开头。")
+        raise InvalidInput("exchange.meeting_link", "会议链接须以 http:// 或 https:// 开头。",
+                           field="meeting_link")
     if values["mode"] in ("onsite", "hybrid") and not (values.get("place") or "").strip():
-        raise InvalidInput("exchange.place", "现场或混合方式的活动请填写活动地点。")
+        raise InvalidInput("exchange.place", "现场或混合方式的活动请填写活动地点。", field="place")
     if values["mode"] in ("online", "hybrid") and not link:
-        raise InvalidInput("exchange.meeting_link", "线上或混合方式的活动请填写会议链接。")
+        raise InvalidInput("exchange.meeting_link", "线上或混合方式的活动请填写会议链接。",
+                           field="meeting_link")
     host = values.get("host")
     if host is not None and not await Person.exists().where(Person.id == host):
         raise InvalidInput("exchange.host", "没有找到主持人。")

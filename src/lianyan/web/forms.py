@@ -356,6 +356,9 @@ class Form:
                 errors.setdefault(str(item["field"]), str(item.get("message", "")))
         if isinstance(exc.extra.get("field"), str):
             errors.setdefault(exc.extra["field"], exc.detail)
+        if not errors and exc.code.startswith(("upload.", "file.")) and len(self.files) == 1:
+            # A refused file (empty, not what it claims to be, too large) belongs by its field.
+            errors[next(iter(self.files))] = exc.detail
         return FormState(name=self.name, values=self.values, errors=errors,
                          message=exc.detail, code=exc.code, status=exc.status, extra=exc.extra)
 
