@@ -288,6 +288,13 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
         "topic-step", f"/topics/{draft}", "form[action*='/step/']",
         {"input[name=note]": "说" * 2001}, "最多 2000 个字"))
 
+    # The zone officer: propose a teacher of the zone without choosing one
+    zone = await _context(browser, live_server, "zone1", 390)
+    await _refuse(zone, Check(
+        "propose", f"/exchanges/{x}", "[data-testid=propose-form]",
+        {"select[name=teacher_id]": "", "input[name=note]": "乡村园，游戏化教学有特色"},
+        "推荐的教师", {"input[name=note]": "乡村园，游戏化教学有特色"}))
+
     # The director: hand a design over to another teacher of the kindergarten
     director = await _context(browser, live_server, "director1", 390)
     await _refuse(director, Check(
