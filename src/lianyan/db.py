@@ -1,16 +1,22 @@
 """The database: engine construction, transactions, migrations and a query counter.
 
-SQLite (the embedded default) runs in WAL mode with a busy timeout, and writes that read
-before they write take an IMMEDIATE transaction so two writers never deadlock on the upgrade
-from a read lock. PostgreSQL takes the same code path through Piccolo's asyncpg engine.
+SQLite (the embedded default) runs in WAL mode on persistent connections: a few read-only
+ones that read in parallel and one writer that writes are queued for, first come first
+served (see ``LianyanSQLiteEngine``). Writes that read before they write take an IMMEDIATE
+transaction. PostgreSQL takes the same code path through Piccolo's asyncpg engine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import fcntl
+import os
 import sqlite3
+import weakref
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,7 +24,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 #: Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
@@ -34,18 +40,258 @@ def _count_query() -> None:
         counter[0] += 1
 
 
+class _Connection:
+    """One sqlite3 connection with a thread of its own: its calls run one after another."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._raw: sqlite3.Connection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lianyan-sqlite")
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(raw_connection, *args)`` on this connection's thread."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._run, fn, args
+        )
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        if self._raw is None:
+            self._raw = self._connect()
+        return fn(self._raw, *args)
+
+    async def fetchall(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run one statement and return its rows as dicts."""
+        return await self.call(_fetchall, sql, args)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        """Close the connection and end its thread."""
+        if self._raw is not None:
+            await self.call(lambda raw: raw.close())
+            self._raw = None
+        self._thread.shutdown(wait=False)
+
+
+def _fetchall(raw: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = raw.execute(sql, args)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+class _Pool:
+    """The connections of one event loop: ``readers`` query-only ones, and one writer.
+
+    Readers run in parallel (WAL lets them read while the writer writes). Writers queue on
+    one FIFO lock, so within the process they are served first come, first served and
+    never sleep in SQLite's busy handler; a file lock (``flock``) orders writers of other
+    processes (``--workers``, the CLI) the same way before SQLite's own lock is tried.
+    """
+
+    def __init__(self, engine: LianyanSQLiteEngine, readers: int) -> None:
+        self.engine = engine
+        self.size = readers
+        self.opened = 0
+        self.idle: asyncio.Queue[_Connection] = asyncio.Queue()
+        self.writer = _Connection(lambda: engine.connect(query_only=False))
+        self.write_lock = asyncio.Lock()
+        self.lock_fd: int | None = None
+        self.closed = False
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[_Connection]:
+        """Borrow a read-only connection, opening one while fewer than ``size`` exist."""
+        if self.idle.empty() and self.opened < self.size:
+            self.opened += 1
+            connection = _Connection(lambda: self.engine.connect(query_only=True))
+        else:
+            connection = await self.idle.get()
+        try:
+            yield connection
+        finally:
+            self.idle.put_nowait(connection)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[_Connection]:
+        """Hold the writer: in the order asked for here, then across processes."""
+        async with self.write_lock:
+            await self.writer.call(self._flock, fcntl.LOCK_EX)
+            try:
+                yield self.writer
+            finally:
+                await self.writer.call(self._flock, fcntl.LOCK_UN)
+
+    def _flock(self, raw: sqlite3.Connection, operation: int) -> None:
+        # Runs on the writer's thread: a writer of another process makes it wait here, in
+        # the kernel, instead of in SQLite's sleeping busy handler.
+        if self.lock_fd is None:
+            self.lock_fd = os.open(f"{self.engine.path}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.lock_fd, operation)
+
+    async def close(self) -> None:
+        """Close every connection of the pool."""
+        self.closed = True
+        while not self.idle.empty():
+            await self.idle.get_nowait().close()
+        await self.writer.close()
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+
+
+class PooledTransaction(SQLiteTransaction):
+    """A transaction on the pool's writer, held from BEGIN to COMMIT or ROLLBACK."""
+
+    async def __aenter__(self) -> PooledTransaction:
+        if self._parent is not None:
+            return self._parent  # type: ignore[return-value]
+        engine: LianyanSQLiteEngine = self.engine  # type: ignore[assignment]
+        self._writing = engine.pool().writing()
+        self.connection = await self._writing.__aenter__()
+        try:
+            await self.begin()
+        except BaseException:
+            await self._writing.__aexit__(None, None, None)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def begin(self) -> None:
+        """BEGIN of the chosen kind (IMMEDIATE for writes)."""
+        await self.connection.fetchall(f"BEGIN {self.transaction_type.value}")
+
+    async def commit(self) -> None:
+        """COMMIT."""
+        await self.connection.fetchall("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        """ROLLBACK."""
+        await self.connection.fetchall("ROLLBACK")
+        self._rolled_back = True
+
+    async def savepoint(self, name: str | None = None) -> Any:
+        """Savepoints are not used by Lianyan."""
+        raise NotImplementedError("savepoints are not supported by the pooled SQLite engine")
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None  # type: ignore[no-any-return]
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()
+                except BaseException:
+                    await self.rollback()
+                    raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._writing.__aexit__(None, None, None)
+        return exception is None  # type: ignore[no-any-return]
+
+
+#: Read-only connections per event loop (each has a thread; reads run in parallel under WAL).
+SQLITE_READERS = 4
+
+_READS = ("SELECT", "WITH")
+
+
 class LianyanSQLiteEngine(SQLiteEngine):
-    """SQLite with WAL, a busy timeout and a query counter."""
+    """SQLite with WAL, persistent pooled connections, one queued writer and a query counter.
+
+    Piccolo's own engine opens a connection (and a thread) for every query run outside a
+    transaction; this one keeps them, per event loop, for the life of the process.
+    """
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        super().__init__(path=path, **kwargs)
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def connect(self, *, query_only: bool) -> sqlite3.Connection:
+        """A new raw connection with Piccolo's converters, foreign keys on."""
+        raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False,
+                              cached_statements=512)
+        raw.row_factory = _dict_row
+        raw.execute("PRAGMA foreign_keys = 1")
+        if query_only:
+            raw.execute("PRAGMA query_only = 1")
+        return raw
+
+    def pool(self) -> _Pool:
+        """The pool of the running event loop, made on first use."""
+        loop = asyncio.get_running_loop()
+        found = self._pools.get(loop)
+        if found is None or found.closed:
+            found = self._pools[loop] = _Pool(self, SQLITE_READERS)
+        return found
+
+    def has_pool(self) -> bool:
+        """True when the running loop already has its connections."""
+        found = self._pools.get(asyncio.get_running_loop())
+        return found is not None and not found.closed
+
+    async def close_pool(self) -> None:
+        """Close the running loop's connections (the next query opens new ones)."""
+        found = self._pools.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found.close()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        """A transaction on the writer connection."""
+        return PooledTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    async def _execute(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        current = self.current_transaction.get()
+        if current is not None:
+            return await current.connection.fetchall(sql, args)  # type: ignore[no-any-return]
+        pool = self.pool()
+        if sql.lstrip()[:6].upper().startswith(_READS):
+            async with pool.reader() as connection:
+                return await connection.fetchall(sql, args)
+        async with pool.writing() as connection:
+            return await connection.fetchall(sql, args)
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
-        """Run one query, counting it."""
+        """Run one query on a pooled connection, counting it."""
         _count_query()
-        return await super().run_querystring(querystring, in_pool=in_pool)
+        query_id = self.get_query_id()
+        if self.log_queries:
+            self.print_query(query_id=query_id, query=querystring.__str__())
+        sql, args = querystring.compile_string(engine_type=self.engine_type)
+        response = await self._execute(sql, args)
+        if self.log_responses:
+            self.print_response(query_id=query_id, response=response)
+        return response
 
     async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
-        """Run DDL, counting it."""
+        """Run DDL on the writer, counting it."""
         _count_query()
-        return await super().run_ddl(ddl, in_pool=in_pool)
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=ddl)
+        return await self._execute(ddl, ())
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many rows (bulk loading), inside the current transaction."""
+        _count_query()
+        current = self.current_transaction.get()
+        if current is None:
+            raise RuntimeError("executemany needs a transaction (db.atomic())")
+        await current.connection.call(lambda raw: raw.executemany(sql, rows).close())
 
 
 class LianyanPostgresEngine(PostgresEngine):
@@ -136,19 +382,24 @@ def count_queries() -> Iterator[list[int]]:
 
 
 async def start(db: Engine | None = None) -> bool:
-    """Open the connection pool (PostgreSQL); True when this call opened it."""
+    """Open the connection pool; True when this call opened it (and should close it)."""
     db = db or engine()
     if isinstance(db, PostgresEngine) and getattr(db, "pool", None) is None:
         await db.start_connection_pool(min_size=1, max_size=10)
+        return True
+    if isinstance(db, LianyanSQLiteEngine) and not db.has_pool():
+        db.pool()
         return True
     return False
 
 
 async def stop(db: Engine | None = None) -> None:
-    """Close connection pools (PostgreSQL)."""
+    """Close connection pools (PostgreSQL; SQLite: the running loop's connections)."""
     db = db or engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    elif isinstance(db, LianyanSQLiteEngine):
+        await db.close_pool()
 
 
 async def migrate() -> None:
