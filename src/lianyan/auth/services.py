@@ -12,6 +12,7 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
+from lianyan.auth import cache
 from lianyan.auth.passwords import hash_password, verify_password
 from lianyan.auth.principal import Grant, Principal
 from lianyan.auth.tables import Account, AuthToken
@@ -170,7 +171,25 @@ async def end_sessions(account_id: int) -> None:
 
 
 async def principal_for_token(raw: str) -> Principal | None:
-    """The caller behind a raw token, or None when it is unknown, expired or revoked."""
+    """The caller behind a raw token, or None when it is unknown, expired or revoked.
+
+    Cached per token while the sign-in change counter stands still (``auth.cache``): a hit
+    is one query, a miss three.
+    """
+    digest = _digest(raw)
+    current = await cache.counter()
+    found = cache.get(digest, current)
+    if found is not None:
+        return found
+    resolved = await _resolve_token(digest)
+    if resolved is None:
+        return None
+    principal, expires_at = resolved
+    cache.put(digest, principal, expires_at=expires_at, current=current)
+    return principal
+
+
+async def _resolve_token(digest: str) -> tuple[Principal, dt.datetime] | None:
     row = (
         await AuthToken.select(
             AuthToken.account.id,
@@ -184,7 +203,7 @@ async def principal_for_token(raw: str) -> Principal | None:
             AuthToken.expires_at,
             AuthToken.revoked_at,
         )
-        .where(AuthToken.token_hash == _digest(raw))
+        .where(AuthToken.token_hash == digest)
         .first()
     )
     if row is None or row["revoked_at"] is not None or not row["account.is_active"]:
@@ -198,11 +217,12 @@ async def principal_for_token(raw: str) -> Principal | None:
         name=row["account.person.name"],
         home_county_id=row["account.person.county"],
     )
-    return msgspec.structs.replace(
+    principal = msgspec.structs.replace(
         principal,
         must_change_password=bool(row["account.must_change_password"]),
         credentials_version=row["account.credentials_version"],
     )
+    return principal, row["expires_at"]
 
 
 async def principal_for_person(

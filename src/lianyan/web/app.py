@@ -189,7 +189,8 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             "settings": Provide(provide_settings),
         },
         guards=[_access_guard()],
-        middleware=[DefineMiddleware(TokenAuthentication, exclude=["^/static", "^/schema"])],
+        middleware=[DefineMiddleware(TokenAuthentication,
+                                     exclude=["^/static", "^/schema", "^/health"])],
         before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         csrf_config=CSRFConfig(
