@@ -27,30 +27,33 @@ class CountyCoverageRow(Output, kw_only=True):
 
 
 async def coverage_by_county(county_ids: list[int] | None) -> list[CountyCoverageRow]:
-    """Zones, kindergartens and covered kindergartens per county, in three queries."""
+    """Zones, kindergartens and covered kindergartens per county, in three queries.
+
+    The counting is done by the database (``GROUP BY``), limited to ``county_ids`` when
+    given: a county officer's page never reads the rest of the province.
+    """
     counties = County.select(County.id, County.name).order_by(County.code)
+    zones = Zone.select(Zone.county, Count(Zone.id, alias="count")).group_by(Zone.county)
+    kindergartens = Kindergarten.select(
+        Kindergarten.county,
+        Count(Kindergarten.id, alias="total"),
+        Count(Kindergarten.zone, alias="covered"),
+    ).group_by(Kindergarten.county)
     if county_ids is not None:
-        counties = counties.where(County.id.is_in(county_ids or [0]))
+        wanted = county_ids or [0]
+        counties = counties.where(County.id.is_in(wanted))
+        zones = zones.where(Zone.county.is_in(wanted))
+        kindergartens = kindergartens.where(Kindergarten.county.is_in(wanted))
     rows = await counties
-    zone_counts = {
-        r["county"]: r["count"]
-        for r in await Zone.select(Zone.county, Count(Zone.id, alias="count")).group_by(
-            Zone.county
-        )
-    }
-    kg_rows = await Kindergarten.select(Kindergarten.county, Kindergarten.zone)
-    totals: dict[int, list[int]] = {}
-    for r in kg_rows:
-        entry = totals.setdefault(r["county"], [0, 0])
-        entry[0] += 1
-        entry[1] += 0 if r["zone"] is None else 1
+    zone_counts = {r["county"]: r["count"] for r in await zones}
+    totals = {r["county"]: (r["total"], r["covered"]) for r in await kindergartens}
     return [
         CountyCoverageRow(
             county_id=r["id"],
             county_name=r["name"],
             zones=zone_counts.get(r["id"], 0),
-            kindergartens=totals.get(r["id"], [0, 0])[0],
-            covered=totals.get(r["id"], [0, 0])[1],
+            kindergartens=totals.get(r["id"], (0, 0))[0],
+            covered=totals.get(r["id"], (0, 0))[1],
         )
         for r in rows
     ]
