@@ -61,10 +61,20 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    """Load the demo city once, then print the logins."""
+    """Load the demo city once (or, with ``--scale``, generated data), then print the logins."""
     from lianyan import demo
 
     _settings()
+    if args.scale:
+        from lianyan import scale
+
+        try:
+            counts = asyncio.run(_with_db(lambda: scale.load(args.scale)))
+        except RuntimeError as exc:
+            sys.exit(f"lianyan: {exc}")
+        print(", ".join(f"{table} {n:,}" for table, n in counts.items()))
+        print(f"logins (password {demo.DEMO_PASSWORD}): " + ", ".join(scale.LOGINS))
+        return
     origin = os.environ.get("LIANYAN_PUBLIC_ORIGIN") or f"http://{args.host}:{args.port}"
 
     async def load_and_list() -> str:
@@ -166,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     demo_cmd = sub.add_parser("demo", help="load the demo city once and print the logins")
     demo_cmd.add_argument("--host", default="127.0.0.1", help="where `lianyan serve` listens")
     demo_cmd.add_argument("--port", type=int, default=8000)
+    demo_cmd.add_argument("--scale", choices=["city", "province"],
+                          help="instead, load generated data of that size into an empty database")
     demo_cmd.set_defaults(func=cmd_demo)
 
     create = sub.add_parser(
