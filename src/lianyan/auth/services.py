@@ -114,7 +114,7 @@ async def issue_token(account_id: int, *, kind: str, login_key: str | None = Non
     """Create a token of ``kind`` (``session`` or ``bearer``) and return it raw, once.
 
     Tokens issued with the same ``login_key`` end together at logout; without one, the token
-    starts a login of its own.
+    starts a login of its own. The caller is resolved into the cache (``auth.cache``) at once.
     """
     raw = secrets.token_urlsafe(32)
     now = clock.now()
@@ -128,6 +128,7 @@ async def issue_token(account_id: int, *, kind: str, login_key: str | None = Non
             login_key=login_key or secrets.token_hex(16),
         )
     )
+    await principal_for_token(raw)  # cached now: its first request runs one auth query
     return raw
 
 
