@@ -36,20 +36,49 @@ async def _with_db(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    """Serve the app (and, in the embedded default, the local S3 server)."""
+    """Serve the app (and, in the embedded default, the local S3 server).
+
+    With ``--workers N`` and the embedded store, this process starts and watches one
+    ``rclone serve s3`` and hands its address to every worker, as if it were an external S3.
+    """
     import uvicorn
 
     settings = _settings()
-    if settings.store.embedded and args.workers > 1:
-        sys.exit("lianyan: several workers need an S3 endpoint (LIANYAN_S3_ENDPOINT)")
     os.environ.setdefault("LIANYAN_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     if args.workers > 1:
-        uvicorn.run("lianyan.web.asgi:create", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, proxy_headers=True)
+        shared = _shared_store(settings) if settings.store.embedded else None
+        try:
+            uvicorn.run("lianyan.web.asgi:create", factory=True, host=args.host, port=args.port,
+                        workers=args.workers, proxy_headers=True,
+                        # a busy machine can take longer than uvicorn's 5 s to start a worker
+                        timeout_worker_healthcheck=60)
+        finally:
+            if shared is not None:
+                shared.stop()
         return
     from lianyan.web.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+
+
+def _shared_store(settings: Settings) -> Any:
+    """Start the embedded store once for every worker; its address goes in the environment."""
+    from lianyan.files.local_s3 import LocalS3Server
+
+    server = LocalS3Server.from_settings(
+        settings.data_dir, settings.store,
+        allow_origin=os.environ.get("LIANYAN_PUBLIC_ORIGIN", "*"),
+    )
+    server.start()
+    store = server.settings()
+    os.environ.update({
+        "LIANYAN_S3_ENDPOINT": store.endpoint,
+        "LIANYAN_S3_ACCESS_KEY": store.access_key,
+        "LIANYAN_S3_SECRET_KEY": store.secret_key,
+        "LIANYAN_S3_BUCKET": store.bucket,
+        "LIANYAN_S3_PUBLIC_ENDPOINT": store.public_endpoint,
+    })
+    return server
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

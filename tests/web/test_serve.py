@@ -33,14 +33,14 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
 class Server:
     """A ``lianyan serve`` subprocess."""
 
-    def __init__(self, env: dict[str, str], *, startup_seconds: float = 40) -> None:
+    def __init__(self, env: dict[str, str], *extra: str, startup_seconds: float = 40) -> None:
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(env["LIANYAN_DATA_DIR"]) / f"serve-{self.port}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "lianyan.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "lianyan.cli", "serve", "--port", str(self.port), *extra],
                 env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + startup_seconds
@@ -128,6 +128,33 @@ def test_restart_keeps_rows_and_stops_its_s3_server(embedded_env):
     assert download.status_code == 200
     assert download.content == PDF
     assert (data_dir / "objects").is_dir()
+
+
+def test_two_workers_share_one_embedded_store_and_database(embedded_env):
+    # Arrange
+    data_dir = Path(embedded_env["LIANYAN_DATA_DIR"])
+    server = Server(embedded_env, "--workers", "2", startup_seconds=150)
+    try:
+        login = httpx.post(f"{server.url}/api/v1/auth/login",
+                           json={"username": "city", "password": "a-long-password"})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        # Act: requests land on either worker
+        created = [httpx.post(f"{server.url}/api/v1/counties", headers=headers,
+                              json={"code": code, "name": name, "kind": "county"})
+                   for code, name in (("411221", "渑池县"), ("411224", "卢氏县"))]
+        file_id = _upload(server.url, headers, "教学设计.pdf", PDF)
+        downloads = [httpx.get(f"{server.url}/api/v1/files/{file_id}/download",
+                               headers=headers, follow_redirects=True) for _ in range(4)]
+        listed = [httpx.get(f"{server.url}/api/v1/counties", headers=headers) for _ in range(4)]
+        rclones = _rclone_processes(data_dir)
+    finally:
+        server.stop()
+    # Assert
+    assert [r.status_code for r in created] == [201, 201]
+    assert all(d.status_code == 200 and d.content == PDF for d in downloads)
+    assert all(len(r.json()["items"]) == 2 for r in listed)
+    assert len(rclones) == 1, rclones
+    assert _rclone_processes(data_dir) == []
 
 
 async def test_local_s3_keeps_objects_across_restarts(tmp_path):
