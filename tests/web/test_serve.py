@@ -33,7 +33,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
 class Server:
     """A ``lianyan serve`` subprocess."""
 
-    def __init__(self, env: dict[str, str], *extra: str, startup_seconds: float = 40) -> None:
+    def __init__(self, env: dict[str, str], *extra: str, startup_seconds: float = 90) -> None:
         self.port = _port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(env["LIANYAN_DATA_DIR"]) / f"serve-{self.port}.log"

@@ -18,7 +18,7 @@ from lianyan.audit import services as audit
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import ROLE_NAMES, ROLE_SCOPE, Role
 from lianyan.auth.tables import Account
-from lianyan.db import atomic
+from lianyan.db import atomic, is_sqlite
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.org import schemas as s
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
@@ -366,7 +366,9 @@ def people_search(q: str) -> Any:
     ``person_gram`` (org migration ``2026-11-25T22:00:00``), an index look-up, so a search
     costs the same in a city and in a province. Fewer than four digits do not search phones.
     """
-    condition: Any = Person.name.ilike(f"%{q}%")
+    # SQLite's LIKE ignores ASCII case already (Piccolo warns on ilike there).
+    name = Person.name.like if is_sqlite() else Person.name.ilike
+    condition: Any = name(f"%{q}%")
     for gram in _grams_of(q):
         condition = condition & _has_gram(gram)
     if q.isdigit() and len(q) >= 4:
