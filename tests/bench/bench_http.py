@@ -110,6 +110,8 @@ def prepare(config: Config, *, fresh: bool) -> dict[str, str]:
     data_dir = Path(env["LIANYAN_DATA_DIR"])
     marker = data_dir / "loaded"
     if marker.exists() and not fresh:
+        # Kept data, today's schema.
+        subprocess.run([BIN / "lianyan", "migrate"], env=env, check=True, capture_output=True)
         return env
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
