@@ -79,3 +79,15 @@ async def test_export_is_an_xlsx_with_the_rows_in_board_order(client):
     assert names == ["湖滨区", "卢氏县", "灵宝市"]
     assert sheet.cell(row=5, column=3).value == 1
     assert sheet.cell(row=4, column=10).value == "75%"
+
+
+async def test_export_is_written_when_a_stored_name_holds_control_characters(client):
+    from lianyan.org.tables import County
+
+    lingbao, _lushi, _hubin = await _three_counties(client)
+    city = await b.city(client)
+    await County.update({County.name: "灵宝\x07市"}).where(County.id == lingbao.id)
+    response = await client.get("/api/v1/compliance/export?year=2026", headers=city)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "灵宝市" in [row[0].value for row in sheet.iter_rows(min_row=3)]

@@ -121,3 +121,14 @@ async def test_people_import_creates_people_with_roles_all_or_nothing(client):
         RoleAssignment.person.name.is_in(["王芳", "李静"])
     ).order_by(RoleAssignment.id)
     assert [r["role"] for r in roles] == ["teacher", "director"]
+
+
+async def test_template_is_written_when_a_stored_name_holds_control_characters(client):
+    # A county name stored before the schemas refused control characters
+    _, _, headers = await _officer(client)
+    from lianyan.org.tables import County
+    await County.update({County.name: "灵宝\x01市\x1b"}).where(County.code == "411282")
+    response = await client.get("/api/v1/imports/kindergartens/template", headers=headers)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in book["选项"]["B"] if c.value] == ["灵宝市"]

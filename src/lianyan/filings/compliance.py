@@ -8,13 +8,12 @@ whatever the number of counties.
 
 from __future__ import annotations
 
-import io
 from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lianyan import clock
+from lianyan import clock, excel
 from lianyan.auth.principal import Principal
 from lianyan.filings import leadership, rules, services, themes
 from lianyan.filings import schemas as s
@@ -116,11 +115,11 @@ async def export_xlsx(
     book = Workbook()
     sheet = book.active
     sheet.title = f"{year}年合规情况"
-    sheet.append([f"{year} 年各县（市、区）学前教育区域联盟教研合规情况"])
+    excel.append_row(sheet, [f"{year} 年各县（市、区）学前教育区域联盟教研合规情况"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_COLUMNS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(EXPORT_COLUMNS)
+    excel.append_row(sheet, EXPORT_COLUMNS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -133,7 +132,7 @@ async def export_xlsx(
             lateness = "逾期未报"
         else:
             lateness = "否"
-        sheet.append([
+        excel.append_row(sheet, [
             r.county_name, r.county_code, r.active_topics,
             f"完整（{r.roster_members} 人）" if r.roster_complete
             else ("未填写" if r.roster_members == 0 else "不完整"),
@@ -148,6 +147,4 @@ async def export_xlsx(
     for index, width in enumerate([16, 12, 10, 16, 10, 10, 18, 10, 8, 8, 12, 12], start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(book)

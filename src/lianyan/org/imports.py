@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianyan import clock, labels
+from lianyan import clock, excel, labels
 from lianyan.audit import services as audit
 from lianyan.auth.principal import Principal
 from lianyan.auth.roles import Role
@@ -50,7 +50,7 @@ def _template(columns: list[str], choices: dict[int, list[str]], note: str) -> b
     book = Workbook()
     sheet = book.active
     sheet.title = "数据"
-    sheet.append(columns)
+    excel.append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -58,7 +58,7 @@ def _template(columns: list[str], choices: dict[int, list[str]], note: str) -> b
     for index, values in choices.items():
         letter = chr(ord("A") + index)
         for row, value in enumerate(values, start=1):
-            lists[f"{letter}{row}"] = value
+            lists[f"{letter}{row}"] = excel.cell_value(value)
         if values:
             rule = DataValidation(
                 type="list",
@@ -73,10 +73,8 @@ def _template(columns: list[str], choices: dict[int, list[str]], note: str) -> b
     for index in range(len(columns)):
         sheet.column_dimensions[chr(ord("A") + index)].width = 22
     info = book.create_sheet("说明")
-    info["A1"] = note
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    info["A1"] = excel.cell_value(note)
+    return excel.workbook_bytes(book)
 
 
 async def kindergarten_template(actor: Principal) -> bytes:

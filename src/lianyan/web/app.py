@@ -27,6 +27,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.settings import Settings
 from lianyan.web import templating
 from lianyan.web.access import routes_without_rule
+from lianyan.web.params import parameter_guard
 from lianyan.web.problems import EXCEPTION_HANDLERS
 from lianyan.web.security import add_security_headers
 
@@ -188,7 +189,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             "store": Provide(provide_store),
             "settings": Provide(provide_settings),
         },
-        guards=[_access_guard()],
+        guards=[_access_guard(), parameter_guard],
         middleware=[DefineMiddleware(TokenAuthentication,
                                      exclude=["^/static", "^/schema", "^/health"])],
         before_send=[add_security_headers],

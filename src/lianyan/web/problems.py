@@ -78,7 +78,12 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `.*` (>=|<=|>|<) (-?\d+)"), "数值超出允许范围（{0} {1}）"),
     (re.compile(r"Expected `str` of length (>=|<=) (\d+)"), "长度不符合要求（{0} {1}）"),
     (re.compile(r"Invalid enum value '([^']*)'"), "“{0}”不是可选值"),
+    (re.compile(r"Control character in `([^`]+)`"), "含有不允许的控制字符（如 NUL、换行），请删除后重试"),
+    (re.compile(r"Control character in the value"), "含有不允许的控制字符（如 NUL、换行），请删除后重试"),
+    (re.compile(r"Integer out of range in `([^`]+)`"), "数值超出允许范围"),
 ]
+#: Messages whose first group names the field (relative to the ``at `$…``` path, if any).
+_NAMES_FIELD = ("unknown field", "missing required", "Control character", "Integer out of range")
 
 
 def _explain(message: str) -> tuple[str, str]:
@@ -89,8 +94,10 @@ def _explain(message: str) -> tuple[str, str]:
     for pattern, template in _MSGSPEC_PATTERNS:
         if found := pattern.search(message):
             text = template.format(*found.groups())
-            if "unknown field" in message or "missing required" in message:
+            if any(marker in message for marker in _NAMES_FIELD[:2]):
                 field = field or found.group(1)
+            elif found.groups() and any(marker in message for marker in _NAMES_FIELD[2:]):
+                field = f"{field}.{found.group(1)}" if field else found.group(1)
             return field, text
     return field, "不符合要求"
 
@@ -174,6 +181,30 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return response
 
 
+def handle_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A body that is not UTF-8 or nests too deep for the decoder: 400, not a 500.
+
+    Only when the error comes from decoding the request body; anywhere else it is a bug.
+    """
+    if not _raised_while_decoding(exc):
+        return handle_unexpected(request, exc)
+    if isinstance(exc, UnicodeDecodeError):
+        detail = "请求内容不是有效的 UTF-8 文本。"
+    else:
+        detail = "请求内容嵌套层数过多。"
+    return problem(request, 400, "request.invalid", detail, {"fields": []})
+
+
+def _raised_while_decoding(exc: BaseException) -> bool:
+    frame = exc.__traceback__
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code.co_name.startswith("decode") and "litestar" in code.co_filename:
+            return True
+        frame = frame.tb_next
+    return False
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it, answer 500 without internals."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -184,5 +215,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     LianyanError: handle_lianyan_error,
     ValidationException: handle_validation,
     HTTPException: handle_http,
+    UnicodeDecodeError: handle_undecodable,
+    RecursionError: handle_undecodable,
     Exception: handle_unexpected,
 }
