@@ -15,6 +15,7 @@ so the API and the page answer the same input with the same ``code`` and message
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,6 +30,7 @@ from markupsafe import Markup, escape
 
 from lianyan import clock
 from lianyan.errors import InvalidInput, LianyanError
+from lianyan.schemas import INT_MAX
 
 T = TypeVar("T")
 
@@ -155,6 +157,8 @@ def _explain(base: Any, metas: list[msgspec.Meta], rule: _Rule, value: Any) -> s
         return f"{label}填写的“{value}”不是有效的数字，请只用阿拉伯数字 0–9 填写。"
     if base in (int, float):
         low, high = _constraint(metas, "ge"), _constraint(metas, "le")
+        if high is not None and high >= INT_MAX:
+            high = None  # an id's bound is the column's, not one a person needs to read
         number = "整数" if base is int else "数字"
         if low is not None and high is not None:
             return f"{label}请填写 {low}–{high} 之间的{number}（阿拉伯数字）。"
@@ -260,8 +264,9 @@ def convert(values: Mapping[str, Any], schema: type[T]) -> T:
     if not problems:
         try:
             return msgspec.convert(ready, schema, strict=False)
-        except msgspec.ValidationError:
-            problems.append(_Problem("", "请检查表单的填写。", None))
+        except msgspec.ValidationError as refused:
+            problems.append(_unstorable(str(refused), schema)
+                            or _Problem("", "请检查表单的填写。", None))
     first = next((p for p in problems if p.code), problems[0])
     detail = first.message if len(problems) == 1 else "；".join(
         p.message.rstrip("。") for p in problems) + "。"
@@ -271,6 +276,25 @@ def convert(values: Mapping[str, Any], schema: type[T]) -> T:
         first.code or "request.invalid", detail,
         fields=[{"field": p.path, "message": p.message} for p in problems],
     )
+
+
+_UNSTORABLE = re.compile(
+    r"(Control character|Integer out of range) in `([^`]+)`(?: - at `\$\.?([^`]*)`)?"
+)
+
+
+def _unstorable(message: str, schema: type[Any]) -> _Problem | None:
+    """The problem ``Input.__post_init__`` found (text or a number the database cannot hold)."""
+    found = _UNSTORABLE.search(message)
+    if found is None:
+        return None
+    kind, name, at = found.groups()
+    label = labels_of(schema).get(name, name) if not at else name
+    if kind == "Control character":
+        text = f"{label}含有不允许的控制字符（如 NUL、换行），请删除后重试。"
+    else:
+        text = f"{label}超出允许的范围。"
+    return _Problem(f"{at}.{name}" if at else name, text, None)
 
 
 def labels_of(schema: type[Any]) -> dict[str, str]:
