@@ -136,7 +136,6 @@ def _tables() -> list[str]:
 async def clean_db(migrated: None) -> AsyncIterator[None]:
     """Empty every table before the test."""
     from lianyan import db
-    from lianyan.auth import services as auth_services
 
     tables = _tables()
     if ENGINE == "postgres":
@@ -148,7 +147,6 @@ async def clean_db(migrated: None) -> AsyncIterator[None]:
             connection.executescript(
                 f"PRAGMA foreign_keys=OFF;{statements}"
             )
-    auth_services.reset_throttle()
     yield
 
 

@@ -6,6 +6,7 @@ import time. A bad value stops start-up with a message that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -89,7 +90,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     time_zone: str = "Asia/Shanghai"
     #: Set when the service sits behind TLS, so cookies get the Secure flag.
     secure_cookies: bool = False
+    #: Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed
+    #: (``LIANYAN_TRUSTED_PROXIES``, comma-separated); from anyone else the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
     debug: bool = False
+
+    @property
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` as networks (a bare address is a network of one)."""
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
 
     @property
     def is_sqlite(self) -> bool:
@@ -154,6 +163,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             heading2=env.get("LIANYAN_FONT_HEADING2", "楷体_GB2312"),
             page_number=env.get("LIANYAN_FONT_PAGE_NUMBER", "宋体"),
         )
+        trusted_proxies = tuple(
+            p.strip() for p in env.get("LIANYAN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        )
+        for proxy in trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    "LIANYAN_TRUSTED_PROXIES must list IP addresses or networks "
+                    f"(10.0.0.0/8, 192.168.1.10), got {proxy!r}"
+                ) from None
         try:
             return msgspec.convert(
                 {
@@ -169,6 +189,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "city_seal": env.get("LIANYAN_CITY_SEAL", ""),
                     "time_zone": env.get("LIANYAN_TIME_ZONE", "Asia/Shanghai"),
                     "secure_cookies": _flag(env, "LIANYAN_SECURE_COOKIES", False),
+                    "trusted_proxies": trusted_proxies,
                     "debug": _flag(env, "LIANYAN_DEBUG", False),
                 },
                 cls,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -45,8 +46,33 @@ def session_cookie(token: str, settings: Settings) -> Cookie:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    """The client's address, for throttling."""
-    return request.client.host if request.client else ""
+    """The client's address, for throttling: ``X-Forwarded-For`` only from a trusted proxy."""
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else ""
+    return forwarded_client(peer, request.headers.getall("x-forwarded-for", []),
+                            settings.trusted_networks)
+
+
+def forwarded_client(peer: str, forwarded_for: list[str], trusted: tuple[Any, ...]) -> str:
+    """The first address, from the right, that is not one of our proxies.
+
+    Each proxy appends the address it was reached from, so only the entries our own proxies
+    added can be believed: walk back from the peer while the hop is trusted. A client can put
+    anything at the left of the header; it is never read past the first untrusted hop.
+    """
+    hops = [h.strip() for value in forwarded_for for h in value.split(",") if h.strip()]
+    address = peer
+    while _is_trusted(address, trusted) and hops:
+        address = hops.pop()
+    return address
+
+
+def _is_trusted(address: str, trusted: tuple[Any, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
 
 
 class AuthController(Controller):

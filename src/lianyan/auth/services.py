@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections import deque
+from typing import Any
 
 import anyio.to_thread
 import msgspec
@@ -15,99 +15,125 @@ from lianyan.audit import services as audit
 from lianyan.auth import cache
 from lianyan.auth.passwords import hash_password, verify_password
 from lianyan.auth.principal import Grant, Principal
-from lianyan.auth.tables import Account, AuthToken
+from lianyan.auth.tables import Account, AuthToken, LoginThrottle
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated
 from lianyan.org.tables import Person, RoleAssignment
 
-#: Failed logins in a row that lock an account, and for how long.
+#: Login attempts in a row (without a success) that lock an account, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = dt.timedelta(minutes=15)
-#: Failed attempts one client address may make in the window, across all usernames.
+#: Attempts one client address may make in the window, across all usernames.
 ADDRESS_ATTEMPTS = 30
 ADDRESS_WINDOW = dt.timedelta(minutes=10)
 
 TOKEN_LIFETIME = {"session": dt.timedelta(hours=12), "bearer": dt.timedelta(days=30)}
-
-_attempts_by_address: dict[str, deque[dt.datetime]] = {}
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _throttle_address(address: str) -> None:
-    now = clock.now()
-    window = _attempts_by_address.setdefault(address, deque())
-    while window and now - window[0] > ADDRESS_WINDOW:
-        window.popleft()
-    if len(window) >= ADDRESS_ATTEMPTS:
-        raise RateLimited("auth.rate_limited", "登录失败次数过多，请 10 分钟后再试。")
+async def _reserve(key: str, *, limit: int, window: dt.timedelta | None,
+                   lock_for: dt.timedelta | None, now: dt.datetime) -> dt.datetime | None:
+    """Count one attempt on ``key`` before anything is checked; return the lock's end if refused.
+
+    The read and the write share one locked transaction (IMMEDIATE on SQLite, an advisory lock
+    on PostgreSQL), so concurrent attempts on every worker and instance queue on the same row
+    and exactly ``limit`` of them get through. The attempt that reaches the limit sets the
+    lock: ``lock_for`` from now, or, without it, until the window ends.
+    """
+    async with atomic(lock=f"login-throttle:{key}"):
+        row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
+        if row is not None and row["locked_until"] is not None and row["locked_until"] > now:
+            return row["locked_until"]
+        if row is None or row["locked_until"] is not None or (
+            window is not None and row["window_start"] + window <= now
+        ):
+            attempts, start = 1, now  # a new window (or the first after a lock)
+        else:
+            attempts, start = row["attempts"] + 1, row["window_start"]
+        locked_until = None
+        if attempts >= limit:
+            locked_until = now + lock_for if lock_for else start + (window or dt.timedelta())
+        values: dict[Any, Any] = {
+            "attempts": attempts, "window_start": start, "locked_until": locked_until,
+        }
+        if row is None:
+            await LoginThrottle.insert(LoginThrottle(key=key, **values))
+        else:
+            await LoginThrottle.update(values).where(LoginThrottle.key == key)
+    return None
 
 
-def _note_failure(address: str) -> None:
-    _attempts_by_address.setdefault(address, deque()).append(clock.now())
+async def _give_back(key: str, *, forget: bool) -> None:
+    """A login succeeded: forget the account's attempts, or give the address its one back."""
+    async with atomic(lock=f"login-throttle:{key}"):
+        if forget:
+            await LoginThrottle.delete().where(LoginThrottle.key == key)
+            return
+        await LoginThrottle.update({
+            LoginThrottle.attempts: LoginThrottle.attempts - 1,
+            LoginThrottle.locked_until: None,
+        }).where((LoginThrottle.key == key) & (LoginThrottle.attempts > 0))
 
 
-def reset_throttle() -> None:
-    """Forget failed attempts by address (tests, and an operator after an incident)."""
-    _attempts_by_address.clear()
+def _locked(until: dt.datetime, now: dt.datetime) -> RateLimited:
+    """The one answer for a locked name, known or not: it never tells whether it exists."""
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return RateLimited(
+        "auth.locked",
+        f"登录失败次数过多，该账号已临时锁定，请 {minutes} 分钟后再试。",
+        retry_after=int((until - now).total_seconds()) + 1,
+    )
+
+
+async def reset_throttle() -> None:
+    """Forget every counted attempt (an operator after an incident)."""
+    await LoginThrottle.delete(force=True)
 
 
 async def login(login: str, password: str, *, kind: str, address: str = "") -> tuple[str, int]:
     """Check a username (or phone) and password; return a new raw token and the account id.
 
-    Side effects: counts failures on the account and locks it for 15 minutes after five in a
-    row; throttles a client address; writes a token row on success.
+    Side effects: counts the attempt in the database before the password is checked, per
+    client address (30 in 10 minutes) and per name (5 in a row lock it for 15 minutes, the
+    same for a name no account has); a success forgets the name's attempts, gives the
+    address its attempt back and writes a token row.
     """
     login = login.strip()
     if not login or not password:
         raise InvalidInput("auth.missing", "请输入用户名（或手机号）和密码。")
-    _throttle_address(address)
+    now = clock.now()
+    address_key = f"address:{address}"
+    refused = await _reserve(address_key, limit=ADDRESS_ATTEMPTS, window=ADDRESS_WINDOW,
+                             lock_for=None, now=now)
+    if refused is not None:
+        raise RateLimited("auth.rate_limited", "登录失败次数过多，请 10 分钟后再试。",
+                          retry_after=int((refused - now).total_seconds()) + 1)
     account = await Account.objects().where(Account.username == login).first()
     if account is None:
         person = await Person.select(Person.id).where(Person.phone == login).first()
         if person is not None:
             account = await Account.objects().where(Account.person == person["id"]).first()
-    now = clock.now()
-    if account is not None and account.locked_until and account.locked_until > now:
-        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-        raise RateLimited(
-            "auth.locked",
-            f"密码错误次数过多，账号已临时锁定，请 {minutes} 分钟后再试。",
-        )
+    name_key = f"account:{account.id}" if account is not None else f"login:{login.casefold()}"
+    refused = await _reserve(name_key, limit=MAX_FAILED_LOGINS, window=None,
+                             lock_for=LOCK_DURATION, now=now)
+    if refused is not None:
+        raise _locked(refused, now)
     # argon2 costs tens of milliseconds of CPU by design: never on the event loop.
     ok = await anyio.to_thread.run_sync(
         verify_password, account.password_hash if account else None, password
     )
     if account is None or not ok:
-        if account is not None:
-            await _count_failure(account.id, now)
-        _note_failure(address)
         raise Unauthenticated("auth.invalid", "用户名或密码不正确。")
+    await _give_back(address_key, forget=False)
+    await _give_back(name_key, forget=True)
     if not account.is_active:
         raise Forbidden("auth.inactive", "该账号已停用，请联系为您开通账号的负责人。")
     async with atomic():
-        await Account.update({Account.failed_logins: 0, Account.locked_until: None}).where(
-            Account.id == account.id
-        )
         token = await issue_token(account.id, kind=kind)
     return token, account.id
-
-
-async def _count_failure(account_id: int, now: dt.datetime) -> None:
-    """Count one wrong password; the fifth in a row locks the account.
-
-    Read and write in one locked transaction, so concurrent guesses cannot each see the
-    same count and slip past the limit.
-    """
-    async with atomic(lock=f"login:{account_id}"):
-        row = await Account.select(Account.failed_logins).where(Account.id == account_id).first()
-        failed = (row["failed_logins"] if row else 0) + 1
-        values: dict = {Account.failed_logins: failed}
-        if failed >= MAX_FAILED_LOGINS:
-            values = {Account.failed_logins: 0, Account.locked_until: now + LOCK_DURATION}
-        await Account.update(values).where(Account.id == account_id)
 
 
 async def issue_token(account_id: int, *, kind: str, login_key: str | None = None) -> str:
@@ -312,6 +338,8 @@ async def set_password(
                 Account.must_change_password: one_time,
             }
         ).where(Account.id == account_id)
+        # A new password unlocks the login: its counted attempts were against the old one.
+        await LoginThrottle.delete().where(LoginThrottle.key == f"account:{account_id}")
         await end_sessions(account_id)
         await audit.record(actor, "account.reset" if one_time else "account.password",
                            "account", account_id)

@@ -38,3 +38,17 @@ class AuthToken(Table):
     #: Shared by the tokens one login issued (the API's bearer and its session cookie), so
     #: logging out ends both.
     login_key = Varchar(length=32, default="", index=True)
+
+
+class LoginThrottle(Table):
+    """Login attempts counted per key, shared by every worker and instance.
+
+    ``key`` is ``account:<id>`` (or ``login:<name>`` for a name no account has, so an unknown
+    name locks exactly like a known one) or ``address:<client address>``. An attempt is
+    counted before its password is checked.
+    """
+
+    key = Varchar(length=200, unique=True)
+    attempts = Integer(default=0)
+    window_start = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)
