@@ -57,6 +57,8 @@ def _checks(cls: type) -> list[tuple[str, _Check]]:
 
 def _check_for(info: mi.Type) -> _Check | None:
     """A function refusing what the database cannot hold for values of ``info``; None if any."""
+    while isinstance(info, mi.Metadata):  # Meta(title=..., extra=...) wraps the real type
+        info = info.type
     if isinstance(info, mi.StrType):
         long_text = info.max_length is None or info.max_length > LONG_TEXT
         return _text_check(_CONTROL_IN_LONG_TEXT if long_text else _CONTROL)

@@ -27,6 +27,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.settings import Settings
 from lianyan.web import templating
 from lianyan.web.access import routes_without_rule
+from lianyan.web.openapi import complete_schema
 from lianyan.web.params import parameter_guard
 from lianyan.web.problems import EXCEPTION_HANDLERS
 from lianyan.web.security import add_security_headers
@@ -225,6 +226,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         request_max_body_size=settings.uploads.document_bytes + 1024 * 1024,
         debug=settings.debug,
     )
+    complete_schema(app)
     missing = routes_without_rule(app)
     if missing:
         raise RuntimeError(f"routes without an access rule: {missing}")

@@ -199,7 +199,8 @@ def _raised_while_decoding(exc: BaseException) -> bool:
     frame = exc.__traceback__
     while frame is not None:
         code = frame.tb_frame.f_code
-        if code.co_name.startswith("decode") and "litestar" in code.co_filename:
+        if "decode" in code.co_name and ("litestar" in code.co_filename
+                                          or "lianyan" in code.co_filename):
             return True
         frame = frame.tb_next
     return False
