@@ -45,11 +45,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     os.environ.setdefault("LIANYAN_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
+    # X-Forwarded-* are believed from LIANYAN_TRUSTED_PROXIES only (never uvicorn's default of
+    # 127.0.0.1): login throttling counts by the client address they give.
+    proxy_headers = bool(settings.trusted_proxies)
+    allowed = ",".join(settings.trusted_proxies) or None
     if args.workers > 1:
         shared = _shared_store(settings) if settings.store.embedded else None
         try:
             uvicorn.run("lianyan.web.asgi:create", factory=True, host=args.host, port=args.port,
-                        workers=args.workers, proxy_headers=True,
+                        workers=args.workers, proxy_headers=proxy_headers,
+                        forwarded_allow_ips=allowed,
                         # a busy machine can take longer than uvicorn's 5 s to start a worker
                         timeout_worker_healthcheck=60)
         finally:
@@ -58,7 +63,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         return
     from lianyan.web.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port,
+                proxy_headers=proxy_headers, forwarded_allow_ips=allowed)
 
 
 def _shared_store(settings: Settings) -> Any:
