@@ -77,7 +77,7 @@ def live_server(settings: object, migrated: None) -> Iterator[LiveServer]:
             [sys.executable, "-m", "lianyan.cli", "serve", "--port", str(port)],
             env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts slowly
     while True:
         try:
             urllib.request.urlopen(f"{url}/health/ready", timeout=1)

@@ -41,3 +41,17 @@ async def test_demo_loads_once(clean_db):
     assert 140 <= kindergartens <= 160
     locales = {r["locale"] for r in await Kindergarten.select(Kindergarten.locale)}
     assert locales == {"urban", "town", "rural"}
+
+
+async def test_openapi_documents_problem_answers_and_multipart_bodies(client):
+    document = (await client.get("/schema/openapi.json")).json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"code", "detail", "status"} <= set(problem["required"])
+    login = document["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    for status in ("400", "401", "429"):
+        assert "application/problem+json" in login[status]["content"], status
+    versions = document["paths"]["/api/v1/designs/{design_id}/versions"]["post"]
+    form = versions["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["file"]["format"] == "binary"
+    upload = document["paths"]["/api/v1/topics/{topic_id}/files"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]

@@ -747,7 +747,7 @@ def _transition_error(action: str, status: str) -> Conflict:
         "filing.transition",
         f"备案当前状态为“{FILING_STATUS[status]}”，不能{ACTION_NAMES[action]}。"
         f"下一步可以：{NEXT_STEPS[status]}。",
-        status=status,
+        filing_status=status,
     )
 
 

@@ -47,7 +47,8 @@ def problem(
     if _is_api(request):
         body = {"type": "about:blank", "title": detail, "status": status, "code": code}
         body["detail"] = detail
-        body.update(extra or {})
+        for key, value in (extra or {}).items():
+            body.setdefault(key, value)  # never over the problem's own members (status …)
         return Response(body, status_code=status, media_type="application/problem+json")
     if status == 401 or code == "auth.password_change_required":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
