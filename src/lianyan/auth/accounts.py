@@ -269,25 +269,23 @@ async def login_states(person_ids: list[int]) -> dict[int, LoginState]:
 
 def one_time_sheet(items: list[s.OneTimeLogin]) -> bytes:
     """The xlsx handed out after a bulk opening: 姓名, 单位, 用户名, 初始密码, one row each."""
-    from io import BytesIO
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from lianyan import excel
 
     book = Workbook()
     sheet = book.active
     sheet.title = "账号与初始密码"
-    sheet.append(["姓名", "单位", "用户名", "初始密码（首次登录后必须修改）"])
+    excel.append_row(sheet, ["姓名", "单位", "用户名", "初始密码（首次登录后必须修改）"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in items:
-        sheet.append([item.name, item.unit, item.username, item.password])
+        excel.append_row(sheet, [item.name, item.unit, item.username, item.password])
     for column, width in zip("ABCD", (12, 30, 18, 32), strict=True):
         sheet.column_dimensions[column].width = width
     book.properties.creator = "联研"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(book)
 
 
 def sheet_filename() -> str:

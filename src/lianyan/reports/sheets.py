@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lianyan.excel import cell_value
 from lianyan.reports import content as c
 from lianyan.reports import documents
 from lianyan.reports.docx import display_width, format_date_cn
@@ -69,20 +70,20 @@ def build(report: c.ReportData, *, author: str, on: dt.date) -> bytes:
     sheet["A1"] = f"附件{number}"
     sheet["A1"].font = Font(name=HEADING_FONT, size=14)
     sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = report.title  # type: ignore[union-attr]
+    sheet["A2"] = cell_value(report.title)  # type: ignore[union-attr]
     sheet["A2"].font = Font(name=TITLE_FONT, size=18, bold=True)
     sheet["A2"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[2].height = 36
     header_row = 3
     if lead_in:
         sheet.merge_cells(f"A3:{last}3")
-        sheet["A3"] = lead_in
+        sheet["A3"] = cell_value(lead_in)
         sheet["A3"].font = body_font
         sheet["A3"].alignment = wrap_left
         header_row = 4
 
     for column, title in enumerate(header, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=title)
+        cell = sheet.cell(row=header_row, column=column, value=cell_value(title))
         cell.font, cell.alignment, cell.border = head_font, wrap_center, _BOX
     widths = _widths(header, rows)
     short = [max((display_width(r[i]) for r in rows[:2000]), default=0) <= 6
@@ -90,7 +91,7 @@ def build(report: c.ReportData, *, author: str, on: dt.date) -> bytes:
     for offset, row in enumerate(rows, start=1):
         r = header_row + offset
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=column, value=value)
+            cell = sheet.cell(row=r, column=column, value=cell_value(value))
             cell.font, cell.border = body_font, _BOX
             cell.alignment = wrap_center if short[column - 1] else wrap_left
 
@@ -114,7 +115,7 @@ def build(report: c.ReportData, *, author: str, on: dt.date) -> bytes:
             sheet.cell(row=r, column=column).border = _BOX
         label_cell = sheet.cell(row=r, column=1, value=label)
         label_cell.font, label_cell.alignment = head_font, wrap_center
-        value_cell = sheet.cell(row=r, column=span + 1, value=value)
+        value_cell = sheet.cell(row=r, column=span + 1, value=cell_value(value))
         value_cell.font, value_cell.alignment = body_font, wrap_left
         sheet.row_dimensions[r].height = heights[index]
 
@@ -133,7 +134,7 @@ def build(report: c.ReportData, *, author: str, on: dt.date) -> bytes:
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
     created = dt.datetime.combine(on, dt.time(8, 0))
-    workbook.properties.title = report.title  # type: ignore[union-attr]
+    workbook.properties.title = cell_value(report.title)  # type: ignore[union-attr]
     workbook.properties.creator = author
     workbook.properties.lastModifiedBy = author
     workbook.properties.created = created
