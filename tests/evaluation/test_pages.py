@@ -53,6 +53,7 @@ async def test_scores_page_shows_candidates_participation_and_saves_scores(clien
     assert row["my_scores"] == [{"indicator_id": first, "score": 8.5, "comment": ""}]
     assert too_high.status_code == 400
     assert "“指标1”的得分须在 0 到 10 分之间，您填写的是 11 分。" in too_high.text
+    assert f'name="score_{c.zones[0]}_{first}" value="11"' in too_high.text
 
 
 async def test_awards_page_before_and_after_publication(client):

@@ -154,3 +154,23 @@ async def test_zone_officer_reads_the_countys_workspace_without_forms(client):
     assert "灵宝市 2026 年度备案" in response.text and "报送清单" in response.text
     assert 'data-testid="roster-form"' not in response.text
     assert 'data-testid="submit-filing"' not in response.text
+
+
+async def test_coverage_reason_too_long_shows_the_message_and_keeps_what_was_typed(client):
+    # Arrange: one kindergarten of the county outside every zone
+    c = await b.county(client, uncovered=1)
+    filing_id = await b.open_filing(client, c)
+    page = await client.get("/filings/workspace?year=2026", headers=c.officer)
+    kindergarten = page.text.split('name="reason_', 1)[1].split('"', 1)[0]
+    # Act
+    response = await client.post(
+        f"/filings/{filing_id}/coverage",
+        data={"_csrf_token": client.cookies.get("csrftoken"),
+              f"reason_{kindergarten}": "远" * 501},
+        headers=c.officer,
+    )
+    # Assert
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "最多 500 个字" in response.text
+    assert f'name="reason_{kindergarten}" value="{"远" * 501}"' in response.text
