@@ -15,7 +15,13 @@ class LianyanError(Exception):
 
     status = 400
 
+    #: Members of every problem answer; an error's extra fields must not take their names.
+    RESERVED = frozenset({"type", "title", "status", "code", "detail"})
+
     def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        taken = self.RESERVED & extra.keys()
+        if taken:
+            raise TypeError(f"{code}: extra fields {sorted(taken)} would hide the problem's own")
         super().__init__(detail)
         self.code = code
         self.detail = detail

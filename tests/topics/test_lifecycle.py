@@ -120,7 +120,7 @@ async def test_every_illegal_step_from_each_state_is_409_topic_transition(world,
         assert response.status_code == 409, (action, response.text)
         body = response.json()
         assert body["code"] == "topic.transition"
-        assert body["status"] == state
+        assert body["topic_status"] == state
         assert set(body["allowed"]) == LEGAL[state]
         assert f"不能{LABELS[action]}" in body["detail"]
         for possible in LEGAL[state]:

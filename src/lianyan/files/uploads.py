@@ -74,8 +74,9 @@ class UploadIn(Input, kw_only=True):
 
     kind: UploadKindName
     filename: Annotated[str, Meta(min_length=1, max_length=1000)]
-    #: Bytes; 0 is accepted here so that the refusal can say the file is empty, in Chinese.
-    size: Annotated[int, Meta(ge=0)]
+    #: Bytes; 0 is accepted here so that the refusal can say the file is empty, in Chinese, and
+    #: anything up to a BigInt column so that an oversize file gets ``upload.too_large`` (413).
+    size: Annotated[int, Meta(ge=0, le=2**62)]
     #: What the file is for, e.g. ``design_version``; kept for the owning domain.
     purpose: Annotated[str, Meta(max_length=100)] = ""
 

@@ -75,14 +75,14 @@ async def _refuse_while_filed(county_id: int, year: int) -> None:
             "filing.locked",
             f"{year} 年的备案已报送，正在等待市教育局审核，领导小组名单暂时不能修改；"
             "如需修改，请联系市教育局退回。",
-            status=status,
+            filing_status=status,
         )
     if status == "accepted":
         raise Conflict(
             "filing.locked",
             f"{year} 年的备案已由市教育局备案，领导小组名单不能再修改；"
             "如需修改，请先联系市教育局将备案退回。",
-            status=status,
+            filing_status=status,
         )
 
 

@@ -258,12 +258,12 @@ def _locked(status: str) -> Conflict:
         return Conflict(
             "filing.locked",
             "备案已报送，正在等待市教育局审核，暂时不能修改；如需修改，请联系市教育局退回。",
-            status=status,
+            filing_status=status,
         )
     return Conflict(
         "filing.locked",
         "备案已由市教育局备案，不能再修改；新增的教研活动可以单独报备。",
-        status=status,
+        filing_status=status,
     )
 
 

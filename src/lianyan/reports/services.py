@@ -185,7 +185,7 @@ async def download_url(actor: Principal, store: ObjectStore, job_id: int) -> str
     if row["status"] != "done" or not row["file_id"]:
         raise Conflict("report.not_ready",
                        f"报表{STATUS_NAMES[row['status']]}，完成后即可下载，请稍候刷新。",
-                       status=row["status"])
+                       report_status=row["status"])
     return await files.download_url(actor, store, row["file_id"])
 
 

@@ -441,7 +441,7 @@ def _not_draft(topic: s.TopicOut, what: str) -> Conflict:
         "topic.not_draft",
         f"课题当前状态为“{TOPIC_STATUS[topic.status]}”，只有草稿状态的课题可以{what}。"
         + ("如需修改，请市教育局先退回修改。" if topic.status == "submitted" else ""),
-        status=topic.status,
+        topic_status=topic.status,
     )
 
 
@@ -607,7 +607,7 @@ async def take_step(
             raise Conflict(
                 "topic.transition",
                 rules.illegal_step_message(topic.status, action),
-                status=topic.status,
+                topic_status=topic.status,
                 allowed=[x.name for x in rules.steps_from(topic.status)],
             )
         if not _may_take(actor, topic, step):
