@@ -723,7 +723,7 @@ async def upload_document(
         status = current["status"] if current else topic.status
         if status not in DOCUMENT_STATES[kind]:
             raise Conflict(
-                "topic.document_stage", rules.document_states_message(kind, status), status=status
+                "topic.document_stage", rules.document_states_message(kind, status), topic_status=status
             )
         version = 1 + await TopicDocument.count().where(
             (TopicDocument.topic == topic_id) & (TopicDocument.kind == kind)
