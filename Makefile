@@ -37,7 +37,7 @@ PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 # Tests that never touch the database: run once (SQLite run), not again on PostgreSQL.
 DB_FREE := --ignore=tests/reports/test_writer.py --ignore=tests/files/test_sniff.py \
 	--ignore=tests/exchanges/test_pairing.py --ignore=tests/test_settings.py \
-	--ignore=tests/files/test_store.py
+	--ignore=tests/files/test_store.py --ignore=tests/test_sqlite_pool.py
 
 # The bounded schemathesis run (every operation, three roles) runs once, on PostgreSQL.
 FUZZ := tests/web/test_schema_fuzz.py

@@ -151,6 +151,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: The process id of each running server, by base URL (for its CPU time).
+PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads so far (``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     """Run a server until the block ends; yields its base URL once it answers."""
@@ -167,8 +177,10 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
                     urllib.request.urlopen(probe, timeout=2)
                     break
                 time.sleep(0.2)
+            PIDS[url] = process.pid
             yield url
         finally:
+            PIDS.pop(url, None)
             process.terminate()
             try:
                 process.wait(timeout=20)
@@ -245,6 +257,8 @@ class Run(NamedTuple):
     slowest: float
     answered: int
     failed: int
+    cpu_ms: float = float("nan")
+    """The server's CPU time per answered request (its own process; not PostgreSQL's)."""
 
 
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -265,6 +279,8 @@ def wrk(url: str, connections: int, seconds: int, *, token: str | None = None,
         command += ["-H", f"Authorization: Bearer {token}"]
     if script:
         command += ["-s", script]
+    pid = next((p for base, p in PIDS.items() if url.startswith(base)), None)
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     p50 = re.search(r"50%\s+(\S+)", out)
@@ -278,8 +294,11 @@ def wrk(url: str, connections: int, seconds: int, *, token: str | None = None,
         failed += sum(int(g) for g in errors.groups())
     assert latency and p50 and p99 and total and rps, out
     answered = int(total.group(1))
+    cpu_ms = float("nan")
+    if pid is not None and answered:
+        cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / answered
     return Run(float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)),
-               _ms(latency.group(3)), answered, failed)
+               _ms(latency.group(3)), answered, failed, cpu_ms)
 
 
 def measure(config: Config, seconds: int, fresh: bool) -> dict[str, Any]:
@@ -307,7 +326,9 @@ def measure(config: Config, seconds: int, fresh: bool) -> dict[str, Any]:
                     runs.setdefault((t.name, c), []).append((run.rps / baseline.rps, run))
         say(f"  {'endpoint':<26}" + "".join(
             f"{f'c={c} ratio':>12}{'p50 ms':>9}{'p99 ms':>9}" for c in config.concurrency)
-            + f"{'failed':>8}")
+            + f"{'failed':>8}{'CPU ms/req':>11}{'CPU ratio':>10}")
+        bare_cpu = statistics.median(run.cpu_ms for key, measured in runs.items()
+                                     if key[0] == "bare" for _, run in measured)
         for name in ["bare", *(t.name for t in listed)]:
             line = f"  {name:<26}"
             failed = 0
@@ -320,7 +341,10 @@ def measure(config: Config, seconds: int, fresh: bool) -> dict[str, Any]:
                 line += f"{ratio:>12.3f}{p50:>9.1f}{p99:>9.1f}"
                 figures[f"{name} c={c}"] = {"ratio": ratio, "p50": p50, "p99": p99,
                                             "rps": statistics.median(r.rps for _, r in measured)}
-            say(line + f"{failed:>8}")
+            cpu = statistics.median(run.cpu_ms for c in config.concurrency
+                                    for _, run in runs[(name, c)])
+            figures[f"{name} cpu"] = {"ms": cpu, "ratio": bare_cpu / cpu}
+            say(line + f"{failed:>8}{cpu:>11.2f}{bare_cpu / cpu:>10.3f}")
         if config.writes:
             figures["writes"] = writes(base, comment_paths, expert, seconds * 3)
     return figures
@@ -383,6 +407,8 @@ def profile(config: Config, endpoint: str, fresh: bool) -> None:
             async def login_as(username: str) -> str:
                 answer = await client.post("/api/v1/auth/login",
                                            json={"username": username, "password": PASSWORD})
+                assert answer.status_code == 200, answer.text
+                client.cookies.clear()  # bearer only: a session cookie would ask for CSRF
                 return str(answer.json()["token"])
 
             tokens = {"city": await login_as("city"), "expert1": await login_as("expert1")}
@@ -405,7 +431,10 @@ def profile(config: Config, endpoint: str, fresh: bool) -> None:
             profiler.disable()
             say(f"{endpoint} on {config.name}: {(time.perf_counter() - started) / 20 * 1000:.1f}"
                 " ms per request (profiled)")
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("PSORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("PN", "25")))
+            if os.environ.get("PCALLERS"):
+                stats.print_callers(os.environ["PCALLERS"])
         await db.stop()
 
     asyncio.run(run())
@@ -418,6 +447,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", action="append", help="configuration name, e.g. sqlite-city")
     parser.add_argument("--fresh", action="store_true", help="reload the data")
+    parser.add_argument("--clients", help="concurrency levels instead of 1,8,32, e.g. 8")
     parser.add_argument("--profile", help="profile one request of an endpoint instead")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -425,6 +455,9 @@ def main() -> None:
     chosen = [c for c in configs(args.repeats)
               if (not args.only or c.name in args.only)
               and (c.engine == "sqlite" or _postgres_base())]
+    if args.clients:
+        levels = tuple(int(c) for c in args.clients.split(","))
+        chosen = [c._replace(concurrency=levels) for c in chosen]
     if args.profile:
         profile(chosen[0], args.profile, args.fresh)
         return

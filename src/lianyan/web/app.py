@@ -190,7 +190,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             "store": Provide(provide_store),
             "settings": Provide(provide_settings),
         },
-        guards=[_access_guard(), parameter_guard],
+        guards=[_guard()],
         middleware=[DefineMiddleware(TokenAuthentication,
                                      exclude=["^/static", "^/schema", "^/health"])],
         before_send=[add_security_headers],
@@ -233,7 +233,13 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
     return app
 
 
-def _access_guard() -> Any:
+def _guard() -> Any:
     from lianyan.web.access import access_guard
 
-    return access_guard
+    async def guard(connection: Any, handler: Any) -> None:
+        # One guard, and async: Litestar copies the handler for every guard and runs a
+        # synchronous guard on a worker thread (a thread hop per request).
+        access_guard(connection, handler)
+        parameter_guard(connection, handler)
+
+    return guard
