@@ -7,9 +7,9 @@ from typing import Any
 from lianyan import clock
 from lianyan.auth import services as auth_services
 from lianyan.auth.passwords import hash_password
-from lianyan.auth.principal import Principal
 from lianyan.auth.tables import Account
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
+from lianyan.principal import Principal
 
 PASSWORD = "correct-horse-battery"
 _HASH: str | None = None

@@ -6,33 +6,13 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
+from lianyan.cli_context import load_settings, with_db
 from lianyan.exchanges.cli import add_commands as exchanges_commands
 from lianyan.reports.cli import add_commands as reports_commands
-from lianyan.settings import Settings, SettingsError
-
-
-def _settings() -> Settings:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        sys.exit(f"lianyan: bad setting: {exc}")
-    os.environ.setdefault("PICCOLO_CONF", "lianyan.piccolo_conf")
-    os.environ.setdefault("LIANYAN_DATA_DIR", str(settings.data_dir))
-    os.environ.setdefault("LIANYAN_DATABASE_URL", settings.database_url)
-    return settings
-
-
-async def _with_db(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    from lianyan import db
-
-    await db.start()
-    try:
-        return await work()
-    finally:
-        await db.stop()
+from lianyan.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -43,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     """
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     os.environ.setdefault("LIANYAN_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     # X-Forwarded-* are believed from LIANYAN_TRUSTED_PROXIES only (never uvicorn's default of
     # 127.0.0.1): login throttling counts by the client address they give.
@@ -91,20 +71,20 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     """Run every migration forward."""
     from lianyan import db
 
-    _settings()
-    asyncio.run(_with_db(db.migrate))
+    load_settings()
+    asyncio.run(with_db(db.migrate))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Load the demo city once (or, with ``--scale``, generated data), then print the logins."""
     from lianyan import demo
 
-    _settings()
+    load_settings()
     if args.scale:
         from lianyan import scale
 
         try:
-            counts = asyncio.run(_with_db(lambda: scale.load(args.scale)))
+            counts = asyncio.run(with_db(lambda: scale.load(args.scale)))
         except RuntimeError as exc:
             sys.exit(f"lianyan: {exc}")
         print(", ".join(f"{table} {n:,}" for table, n in counts.items()))
@@ -116,7 +96,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         await demo.load()
         return await demo.logins_text(origin.rstrip("/"))
 
-    print(asyncio.run(_with_db(load_and_list)))
+    print(asyncio.run(with_db(load_and_list)))
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -124,11 +104,11 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     a person with a login and a role (the password is read from stdin)."""
     from lianyan.auth import accounts, admin
 
-    _settings()
+    load_settings()
     if args.person is not None:
         try:
             opened = asyncio.run(
-                _with_db(lambda: accounts.open_account(None, args.person, username=args.username))
+                with_db(lambda: accounts.open_account(None, args.person, username=args.username))
             )
         except Exception as exc:
             detail = getattr(exc, "detail", None)
@@ -144,7 +124,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     password = sys.stdin.readline().rstrip("\n")
     try:
         asyncio.run(
-            _with_db(
+            with_db(
                 lambda: admin.create_user(
                     username=args.username, name=args.name, role=args.role, password=password,
                     county_code=args.county, zone_id=args.zone, kindergarten_id=args.kindergarten,
@@ -164,12 +144,12 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     """Abort abandoned uploads and remove objects no row refers to."""
     from lianyan.files import sweep
 
-    settings = _settings()
+    settings = load_settings()
 
     async def run() -> Any:
         return await sweep.run_with_store(settings)
 
-    report = asyncio.run(_with_db(run))
+    report = asyncio.run(with_db(run))
     print(report)
 
 
@@ -188,7 +168,7 @@ def _backup_command(command: str, args: argparse.Namespace) -> None:
 
     from lianyan import backup
 
-    settings = _settings()
+    settings = load_settings()
     try:
         manifest = asyncio.run(backup.run(command, settings, Path(args.folder)))
     except backup.BackupError as exc:

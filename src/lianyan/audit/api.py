@@ -7,7 +7,7 @@ from litestar.params import Parameter
 
 from lianyan.audit import services
 from lianyan.audit.services import AuditOut
-from lianyan.auth.roles import Role
+from lianyan.principal import Role
 from lianyan.schemas import Page
 from lianyan.web.access import access
 

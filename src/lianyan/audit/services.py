@@ -9,7 +9,7 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit.tables import AuditEntry
-from lianyan.auth.principal import Principal
+from lianyan.principal import Principal
 
 
 class AuditOut(msgspec.Struct, kw_only=True):

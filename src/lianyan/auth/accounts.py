@@ -19,14 +19,13 @@ from argon2 import PasswordHasher
 from lianyan import clock
 from lianyan.audit import services as audit
 from lianyan.auth import schemas as s
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.auth.services import end_sessions, set_password
 from lianyan.auth.tables import Account
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, NotFound
 from lianyan.org import services as org
 from lianyan.org.tables import Person, RoleAssignment
+from lianyan.principal import Principal, Role
 
 #: Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/l/I).
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

@@ -11,8 +11,6 @@ from litestar.status_codes import HTTP_200_OK
 
 from lianyan.auth import accounts, services
 from lianyan.auth.middleware import SESSION_COOKIE
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.auth.schemas import (
     AccountOpenIn,
     AccountOut,
@@ -26,6 +24,7 @@ from lianyan.auth.schemas import (
     TokenOut,
 )
 from lianyan.files.store import content_disposition
+from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 

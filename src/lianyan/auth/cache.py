@@ -19,7 +19,7 @@ from typing import NamedTuple
 from piccolo.querystring import QueryString
 
 from lianyan import clock, db
-from lianyan.auth.principal import Principal
+from lianyan.principal import Principal
 
 #: Seconds a cached caller may be reused (even with no change counted).
 TTL = 60.0

@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 from lianyan.auth import services
 from lianyan.auth.api import client_address, session_cookie
 from lianyan.auth.middleware import SESSION_COOKIE
-from lianyan.auth.principal import Principal
 from lianyan.auth.schemas import PasswordChangeIn
+from lianyan.principal import Principal
 from lianyan.settings import Settings
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit

@@ -14,11 +14,11 @@ from lianyan import clock
 from lianyan.audit import services as audit
 from lianyan.auth import cache
 from lianyan.auth.passwords import hash_password, verify_password
-from lianyan.auth.principal import Grant, Principal
 from lianyan.auth.tables import Account, AuthToken, LoginThrottle
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated
 from lianyan.org.tables import Person, RoleAssignment
+from lianyan.principal import Grant, Principal
 
 #: Login attempts in a row (without a success) that lock an account, and for how long.
 MAX_FAILED_LOGINS = 5

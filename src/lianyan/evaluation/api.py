@@ -8,11 +8,10 @@ from litestar import Controller, delete, get, post, put
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
 from lianyan.filings.api import YearParam
+from lianyan.principal import Principal, Role
 from lianyan.web.access import SIGNED_IN, access
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]

@@ -19,8 +19,6 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.evaluation import participation
@@ -33,6 +31,7 @@ from lianyan.evaluation.tables import (
     EvaluationYear,
 )
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
+from lianyan.principal import Principal, Role
 
 
 def _require_city(actor: Principal) -> None:

@@ -9,8 +9,6 @@ from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput
 from lianyan.exchanges import (
     designs,
@@ -24,6 +22,7 @@ from lianyan.exchanges import (
 from lianyan.exchanges import schemas as s
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access

@@ -32,10 +32,10 @@ async def run_reminders() -> dict[str, int]:
 
 def cmd_remind(args: argparse.Namespace) -> None:
     """Send the reminders due now and say how many of each kind went out."""
-    from lianyan.cli import _settings, _with_db
+    from lianyan.cli_context import load_settings, with_db
 
-    _settings()
-    sent = asyncio.run(_with_db(run_reminders))
+    load_settings()
+    sent = asyncio.run(with_db(run_reminders))
     print(
         f"设计提交提醒 {sent['design_deadline']} 条，专家点评提醒 {sent['expert_late']} 条，"
         f"备案截止提醒 {sent['filing_deadline']} 条。"

@@ -18,7 +18,6 @@ import msgspec
 
 from lianyan import clock
 from lianyan.auth import services as auth
-from lianyan.auth.principal import Principal
 from lianyan.auth.tables import Account
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import services
@@ -34,6 +33,7 @@ from lianyan.exchanges.tables import (
     Score,
 )
 from lianyan.org.tables import Person, RoleAssignment
+from lianyan.principal import Principal
 
 LINGBAO, LUSHI, HUBIN, MIANCHI = "411282", "411224", "411202", "411221"
 

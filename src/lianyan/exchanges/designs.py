@@ -22,7 +22,6 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
@@ -35,6 +34,7 @@ from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.files.uploads import adopt
+from lianyan.principal import Principal
 
 NOT_FOUND = ("design.not_found", "没有找到该教学设计。")
 #: Most images one version may hold.

@@ -14,12 +14,12 @@ from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Design, Highlight
+from lianyan.principal import Principal
 
 _COLUMNS = (
     Highlight.id,
@@ -117,7 +117,7 @@ async def list_highlights(
     actor: Principal, *, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[s.HighlightOut], int]:
     """Pushed highlights: all for the city, the own county's for a county officer."""
-    from lianyan.auth.roles import Role
+    from lianyan.principal import Role
 
     condition: Any = None
     if not actor.is_city:

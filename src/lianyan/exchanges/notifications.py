@@ -15,7 +15,6 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, NotFound
 from lianyan.exchanges import schemas as s
@@ -30,6 +29,7 @@ from lianyan.exchanges.tables import (
 )
 from lianyan.labels import book
 from lianyan.org.tables import Person
+from lianyan.principal import Principal
 
 #: How long before a deadline the reminders go out.
 REMINDER_LEAD = dt.timedelta(days=2)

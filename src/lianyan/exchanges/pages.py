@@ -16,8 +16,6 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.errors import LianyanError
 from lianyan.exchanges import designs, highlights, notifications, proposals, reviews, services
 from lianyan.exchanges import schemas as s
@@ -25,6 +23,7 @@ from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.labels import book
 from lianyan.org import services as org
+from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit

@@ -16,8 +16,6 @@ from typing import Any
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
@@ -25,6 +23,7 @@ from lianyan.exchanges.notifications import Notice, missing_comments, send
 from lianyan.exchanges.tables import Design, Exchange, ExchangeExpert, Notification, Participant
 from lianyan.labels import book
 from lianyan.org.tables import RoleAssignment
+from lianyan.principal import Principal, Role
 from lianyan.todo import Todo
 
 NOT_FOUND = ("participant.not_found", "没有找到该参与园，或不在您跟进的范围内。")

@@ -9,11 +9,10 @@ from urllib.parse import quote
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.exchanges import notifications, progress, proposals
 from lianyan.exchanges import schemas as s
 from lianyan.labels import book
+from lianyan.principal import Principal, Role
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
 from lianyan.web.pages import page

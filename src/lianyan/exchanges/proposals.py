@@ -12,8 +12,6 @@ from typing import Any
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput
 from lianyan.exchanges import schemas as s
@@ -22,6 +20,7 @@ from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import Participant, ParticipantProposal
 from lianyan.labels import book
 from lianyan.org.tables import Person, RoleAssignment
+from lianyan.principal import Principal, Role
 
 
 async def zone_teachers(actor: Principal) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import designs
@@ -30,6 +29,7 @@ from lianyan.exchanges.tables import (
 )
 from lianyan.exchanges.visibility import sees_design
 from lianyan.labels import book
+from lianyan.principal import Principal
 
 _COMMENT_COLUMNS = (
     Comment.id,

@@ -18,8 +18,6 @@ from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import pairing
@@ -38,6 +36,7 @@ from lianyan.exchanges.tables import (
 from lianyan.exchanges.visibility import Standing, involved_exchanges, standing_in
 from lianyan.labels import book
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
+from lianyan.principal import Principal, Role
 
 NOT_FOUND = ("exchange.not_found", "没有找到该交流活动。")
 

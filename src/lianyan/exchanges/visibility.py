@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.exchanges.tables import (
     Exchange,
     ExchangeExpert,
     Highlight,
     Participant,
 )
+from lianyan.principal import Principal, Role
 
 
 @dataclass(frozen=True, slots=True)

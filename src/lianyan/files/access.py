@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 
-from lianyan.auth.principal import Principal
+from lianyan.principal import Principal
 
 #: owner_type → "module:function". Domains add their line here.
 READERS: dict[str, str] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.response import Redirect
 
-from lianyan.auth.principal import Principal
 from lianyan.files import services
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal
 from lianyan.web.access import SIGNED_IN, access
 
 

@@ -16,11 +16,11 @@ import anyio.to_thread
 import msgspec
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
 from lianyan.errors import NotFound, TooLarge
 from lianyan.files import access, sniff
 from lianyan.files.store import ObjectStore, ObjectTooLarge
 from lianyan.files.tables import StoredFile
+from lianyan.principal import Principal
 from lianyan.schemas import Output
 from lianyan.settings import UploadLimits
 

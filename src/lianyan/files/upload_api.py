@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, post
 
-from lianyan.auth.principal import Principal
 from lianyan.files import uploads
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
 

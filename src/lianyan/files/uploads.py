@@ -37,13 +37,13 @@ from msgspec import Meta
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, InvalidInput, LianyanError, NotFound
 from lianyan.files import services, sniff
 from lianyan.files.services import FileOut
 from lianyan.files.store import ObjectStore, UploadedPart
 from lianyan.files.tables import StoredFile, Upload
+from lianyan.principal import Principal
 from lianyan.schemas import Input, Output
 from lianyan.settings import UploadLimits
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.errors import Forbidden
+from lianyan.principal import Principal, Role
 
 
 def sees_unpublished(actor: Principal, county_id: int) -> bool:

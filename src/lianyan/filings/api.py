@@ -12,12 +12,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_200_OK
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore, content_disposition
 from lianyan.filings import compliance, leadership, services, themes
 from lianyan.filings import schemas as s
+from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lianyan import clock, excel
-from lianyan.auth.principal import Principal
 from lianyan.filings import leadership, rules, services, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import require_city
@@ -22,6 +21,7 @@ from lianyan.filings.tables import Filing
 from lianyan.labels import FILING_STATUS
 from lianyan.org.dashboard import coverage_by_county
 from lianyan.org.tables import County
+from lianyan.principal import Principal
 
 SortKey = Literal["topics", "code", "name", "status", "coverage", "roster", "submitted"]
 SORT_KEYS: tuple[str, ...] = ("topics", "code", "name", "status", "coverage", "roster",

@@ -12,7 +12,6 @@ from collections import defaultdict
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, InvalidInput
 from lianyan.filings import rules
@@ -21,6 +20,7 @@ from lianyan.filings.access import require_county_officer, sees_phones
 from lianyan.filings.tables import Filing, LeadershipMember
 from lianyan.labels import POSITION
 from lianyan.org import services as org
+from lianyan.principal import Principal
 
 #: 组长, 副组长, then members, each in the order entered.
 _POSITION_ORDER = {"leader": 0, "deputy": 1, "member": 2}

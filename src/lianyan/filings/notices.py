@@ -13,12 +13,12 @@ import datetime as dt
 from typing import Any
 
 from lianyan import clock
-from lianyan.auth.roles import Role
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.filings import rules, themes
 from lianyan.filings.tables import Filing
 from lianyan.labels import sentence
 from lianyan.org.tables import County, RoleAssignment
+from lianyan.principal import Role
 
 #: Days before the deadline on which the reminder goes out, nearest first.
 REMINDER_DAYS = (1, 7)

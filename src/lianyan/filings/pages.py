@@ -12,8 +12,6 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.errors import InvalidInput
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
@@ -23,6 +21,7 @@ from lianyan.filings.access import sees_unpublished
 from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.labels import ACTIVITY_FORM, FILING_STATUS, POSITION
 from lianyan.org import services as org
+from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit

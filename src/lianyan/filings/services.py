@@ -17,7 +17,6 @@ from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, InvalidInput, NotFound
 from lianyan.files import services as files
@@ -43,6 +42,7 @@ from lianyan.filings.tables import (
 from lianyan.labels import FILING_STATUS
 from lianyan.org import services as org
 from lianyan.org.tables import County, Kindergarten, Zone
+from lianyan.principal import Principal
 from lianyan.topics import services as topics
 
 #: States in which the county edits its filing.

@@ -14,13 +14,13 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, InvalidInput, NotFound
 from lianyan.filings import rules
 from lianyan.filings import schemas as s
 from lianyan.filings.access import require_city
 from lianyan.filings.tables import AnnualTheme, FiledActivity, FilingDeadline
+from lianyan.principal import Principal
 
 _THEME_COLUMNS = (AnnualTheme.id, AnnualTheme.year, AnnualTheme.title, AnnualTheme.description)
 

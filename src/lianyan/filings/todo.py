@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.filings import rules, services, themes
 from lianyan.filings.tables import FiledActivity, Filing
+from lianyan.principal import Principal, Role
 from lianyan.todo import Todo
 
 #: How far ahead a zone officer's home page lists the zone's filed activities.

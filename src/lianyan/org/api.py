@@ -10,10 +10,9 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import OFFICERS, Role
 from lianyan.org import imports, services
 from lianyan.org import schemas as s
+from lianyan.principal import OFFICERS, Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access

@@ -5,9 +5,8 @@ from __future__ import annotations
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.org.tables import County, Kindergarten, Person, Zone
+from lianyan.principal import Principal, Role
 from lianyan.schemas import Output
 
 

@@ -19,14 +19,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from lianyan import clock, excel, labels
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Forbidden, InvalidInput, TooLarge
 from lianyan.files import office
 from lianyan.files.sniff import human_size
 from lianyan.org.schemas import ImportResult, ImportRowError
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
+from lianyan.principal import Principal, Role
 
 KINDERGARTEN_COLUMNS = ["幼儿园名称", "县（市、区）", "教研责任区", "城乡类型", "办园性质", "等级"]
 PEOPLE_COLUMNS = ["姓名", "手机号", "县（市、区）", "工作单位（幼儿园）", "职务", "职称", "角色"]

@@ -13,12 +13,11 @@ from litestar.response import Template
 
 from lianyan.auth import accounts
 from lianyan.auth.accounts import MAX_BULK
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import OFFICERS, Role
 from lianyan.auth.schemas import AccountOut, AccountsOpenedOut, AccountsOpenIn, OneTimeLogin
 from lianyan.errors import InvalidInput
 from lianyan.files.store import content_disposition
 from lianyan.org import dashboard, imports, services
+from lianyan.principal import OFFICERS, Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit

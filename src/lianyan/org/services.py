@@ -15,13 +15,12 @@ from piccolo.columns.combination import Where, WhereRaw
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import ROLE_NAMES, ROLE_SCOPE, Role
 from lianyan.auth.tables import Account
 from lianyan.db import atomic, is_sqlite
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.org import schemas as s
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
+from lianyan.principal import ROLE_NAMES, ROLE_SCOPE, Principal, Role
 
 # Counties ------------------------------------------------------------------------------------
 

@@ -8,9 +8,8 @@ from litestar import Controller, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal, Role
 from lianyan.reports import services
 from lianyan.reports.content import Context
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut

@@ -63,12 +63,12 @@ async def make_report(args: argparse.Namespace, settings: Any) -> tuple[str, byt
 
 def cmd_report(args: argparse.Namespace) -> None:
     """Generate the report and write it; a refusal prints the Chinese reason and exits 1."""
-    from lianyan.cli import _settings, _with_db
+    from lianyan.cli_context import load_settings, with_db
     from lianyan.errors import LianyanError
 
-    settings = _settings()
+    settings = load_settings()
     try:
-        name, data = asyncio.run(_with_db(lambda: make_report(args, settings)))
+        name, data = asyncio.run(with_db(lambda: make_report(args, settings)))
     except LianyanError as exc:
         sys.exit(f"lianyan report: {exc.detail}")
     out: Path = args.out or Path(name)

@@ -17,7 +17,6 @@ from typing import Any
 import msgspec
 
 from lianyan import clock, labels
-from lianyan.auth.principal import Principal
 from lianyan.errors import Conflict, Forbidden, InvalidInput
 from lianyan.evaluation import services as evaluation
 from lianyan.exchanges import designs as exchange_designs
@@ -25,6 +24,7 @@ from lianyan.exchanges import services as exchanges
 from lianyan.filings import compliance, leadership
 from lianyan.filings import services as filings
 from lianyan.org import services as org
+from lianyan.principal import Principal
 from lianyan.reports import data
 from lianyan.reports.figures import YearFigures, held_until, year_figures
 from lianyan.reports.kinds import KINDS, PARAM_NAMES, title_for

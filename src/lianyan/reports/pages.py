@@ -15,8 +15,7 @@ from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
+from lianyan.principal import Principal, Role
 from lianyan.reports import services
 from lianyan.reports.api import REPORTERS
 from lianyan.reports.content import Context

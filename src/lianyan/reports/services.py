@@ -23,13 +23,12 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Grant, Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, LianyanError, NotFound, Unavailable
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
+from lianyan.principal import Grant, Principal, Role
 from lianyan.reports import content, output
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.kinds import KINDS, STATUS_NAMES

@@ -11,10 +11,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.topics import schemas as s

@@ -13,11 +13,10 @@ from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.files.store import ObjectStore
 from lianyan.labels import TOPIC_GRADE, TOPIC_LEVEL, TOPIC_STATUS
 from lianyan.org import services as org
+from lianyan.principal import Principal, Role
 from lianyan.topics import rules, services
 from lianyan.topics import schemas as s
 from lianyan.web.access import PUBLIC, SIGNED_IN, access

@@ -27,8 +27,6 @@ from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
-from lianyan.auth.roles import Role
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, LianyanError, NotFound
 from lianyan.files import services as files
@@ -37,6 +35,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.labels import TOPIC_GRADE, TOPIC_STATUS
 from lianyan.org.tables import County, Person, RoleAssignment
+from lianyan.principal import Principal, Role
 from lianyan.topics import rules
 from lianyan.topics import schemas as s
 from lianyan.topics.rules import ACTIVE, DOCUMENT_KINDS, DOCUMENT_STATES, ONE_TOPIC_RULE, STEPS

@@ -21,9 +21,9 @@ from litestar.template.config import TemplateConfig
 
 from lianyan import db
 from lianyan.auth.middleware import CSRF_COOKIE, CSRF_HEADER, TokenAuthentication
-from lianyan.auth.principal import Principal
 from lianyan.files.local_s3 import LocalS3Server
 from lianyan.files.store import ObjectStore
+from lianyan.principal import Principal
 from lianyan.settings import Settings
 from lianyan.web import templating
 from lianyan.web.access import routes_without_rule

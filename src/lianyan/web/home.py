@@ -9,10 +9,10 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from lianyan import clock
-from lianyan.auth.principal import Principal
 from lianyan.exchanges import progress
 from lianyan.filings import todo as filing_todo
 from lianyan.org import dashboard
+from lianyan.principal import Principal
 from lianyan.todo import Todo
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.pages import page

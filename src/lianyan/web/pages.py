@@ -7,7 +7,7 @@ from typing import Any
 from litestar import MediaType
 from litestar.response import Template
 
-from lianyan.auth.principal import Principal
+from lianyan.principal import Principal
 
 
 def page(template: str, actor: Principal | None, status_code: int = 200, **context: Any) -> Template:

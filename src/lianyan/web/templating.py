@@ -8,8 +8,8 @@ from typing import Any
 from litestar.contrib.jinja import JinjaTemplateEngine
 
 from lianyan import clock, labels
-from lianyan.auth.roles import ROLE_NAMES, Role
 from lianyan.files.sniff import human_size
+from lianyan.principal import ROLE_NAMES, Role
 from lianyan.web.forms import NO_FORM
 
 
