@@ -37,7 +37,8 @@ PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 # Tests that never touch the database: run once (SQLite run), not again on PostgreSQL.
 DB_FREE := --ignore=tests/reports/test_writer.py --ignore=tests/files/test_sniff.py \
 	--ignore=tests/exchanges/test_pairing.py --ignore=tests/test_settings.py \
-	--ignore=tests/files/test_store.py --ignore=tests/test_sqlite_pool.py
+	--ignore=tests/files/test_store.py --ignore=tests/test_sqlite_pool.py \
+	--ignore=tests/test_layers.py
 
 # The bounded schemathesis run (every operation, three roles) runs once, on PostgreSQL.
 FUZZ := tests/web/test_schema_fuzz.py
@@ -49,9 +50,10 @@ test: install ## run the whole suite (SQLite; PostgreSQL too when LIANYAN_TEST_P
 	  LIANYAN_TEST_ENGINE=postgres $(PYTEST) -m "not browser" $(DB_FREE); \
 	fi
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy and the import contracts (.importlinter)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install ## run the benchmarks in tests/bench (figures go in docs/benchmarks.md)
 	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lianyan.cli_context import load_settings, with_db
-from lianyan.exchanges.cli import add_commands as exchanges_commands
+from lianyan.reminders import add_commands as reminders_commands
 from lianyan.reports.cli import add_commands as reports_commands
 from lianyan.settings import Settings
 
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
 
 #: Domains add sub-commands here (e.g. ``lianyan report``).
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
-_EXTRA_COMMANDS.append(exchanges_commands)
+_EXTRA_COMMANDS.append(reminders_commands)
 _EXTRA_COMMANDS.append(reports_commands)
 
 

@@ -1,6 +1,6 @@
 """What every ``lianyan`` sub-command needs: the settings and a started database.
 
-Shared by ``lianyan.cli`` and the domains' own commands (``exchanges/cli.py``,
+Shared by ``lianyan.cli`` and the domains' own commands (``reminders.py``,
 ``reports/cli.py``), so a domain's command never imports the top-level CLI.
 """
 

@@ -56,3 +56,25 @@ def sentence(text: str) -> str:
     if not text or text[-1] in "。！？!?":
         return text
     return text.rstrip(".．") + "。"
+
+
+_KIB = 1024
+
+
+def human_size(size: int, *, round_up: bool = False) -> str:
+    """A byte count as users read it: ``512 字节``, ``3.5 MB``, ``2 GB`` (binary units)."""
+    if size < _KIB:
+        return f"{size} 字节"
+    units = ("KB", "MB", "GB", "TB")
+    exponent = 1
+    while exponent < len(units) and size >= _KIB ** (exponent + 1):
+        exponent += 1
+    unit = _KIB**exponent
+    # Whole tenths in integers, so that 2 GiB never prints as 2.0000001 or rounds the wrong way.
+    tenths = -(-size * 10 // unit) if round_up else (size * 10 + unit // 2) // unit
+    if tenths >= 10 * _KIB and exponent < len(units):
+        exponent += 1
+        tenths = -(-tenths // _KIB) if round_up else (tenths + _KIB // 2) // _KIB
+    whole, tenth = divmod(tenths, 10)
+    number = f"{whole}" if tenth == 0 else f"{whole}.{tenth}"
+    return f"{number} {units[exponent - 1]}"

@@ -52,4 +52,3 @@ async def test_designs_comments_and_topics_count_for_person_kindergarten_and_zon
     )
     assert (zones[zone_id].designs, zones[zone_id].comments, zones[zone_id].topics) == (1, 1, 1)
     assert other_year[teacher] == Participation(activities=0, designs=0, comments=0, topics=0)
-    assert participation.notes() == []

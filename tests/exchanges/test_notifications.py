@@ -162,10 +162,10 @@ async def test_list_notifications_constant_queries_at_1_and_50(world):
 
 
 async def test_remind_cli_command_runs_due_reminders(world, capsys):
-    from lianyan.exchanges import cli
+    from lianyan import reminders
 
     with clock.pinned(DESIGN_DEADLINE - dt.timedelta(days=1)):
-        sent = await cli.run_reminders()
+        sent = await reminders.run_reminders()
     assert sent == {"design_deadline": 4, "expert_late": 0, "filing_deadline": 0}
 
 

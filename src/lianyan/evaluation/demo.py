@@ -2,8 +2,7 @@
 
 One 先进责任区, two 先进幼儿园 and three 先进个人 from several counties, names and units copied as
 the award records them, and the year's list published a week ago, so the 表彰决定 and the award
-slides of the reports have something to show. Runs after ``lianyan.filings.demo``, which creates
-the year's evaluation.
+slides of the reports have something to show. The year's evaluation (its indicators) comes first.
 """
 
 from __future__ import annotations
@@ -12,13 +11,14 @@ import datetime as dt
 from typing import Any
 
 from lianyan import clock
-from lianyan.evaluation.tables import EvaluationAward, EvaluationYear
+from lianyan.evaluation.tables import EvaluationAward, EvaluationIndicator, EvaluationYear
 from lianyan.org.tables import Kindergarten, Person, Zone
 
 
 async def load(ids: dict[str, Any]) -> None:
     """Add this year's awards and publish the list (called once by ``lianyan.demo.load``)."""
     year = clock.today().year
+    await _evaluation(year)
     now = clock.now()
     zone = await Zone.select(Zone.id, Zone.name, Zone.county, Zone.lead_kindergarten_id).where(
         Zone.id == ids["zones"]["411282"][0]).first()
@@ -52,3 +52,19 @@ async def load(ids: dict[str, Any]) -> None:
     if not updated:
         await EvaluationYear.insert(EvaluationYear(
             year=year, published_at=published, published_by=ids["people"]["city"], updated_at=now))
+
+
+async def _evaluation(year: int) -> None:
+    await EvaluationYear.insert(EvaluationYear(year=year, updated_at=clock.now()))
+    await EvaluationIndicator.insert(
+        *[
+            EvaluationIndicator(year=year, name=name, description=description, weight=weight,
+                                max_score=weight, sort=index)
+            for index, (name, description, weight) in enumerate([
+                ("组织管理", "领导小组、责任区制度健全，计划按时备案", 20),
+                ("教研活动", "按计划开展活动，形式多样，覆盖全部成员园", 30),
+                ("联盟互动", "参与同研异构，推送亮点活动", 25),
+                ("课题研究", "课题开展及成果", 25),
+            ])
+        ]
+    )

@@ -14,12 +14,12 @@ from litestar.response import Redirect, Template
 from lianyan import clock
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
-from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
 from lianyan.web.pages import page, pager
+from lianyan.web.params import OptionalYear, YearParam
 
 AnyRequest = Request[Any, Any, Any]
 SCORERS = (Role.CITY_ADMIN, Role.EXPERT)

@@ -326,7 +326,7 @@ async def score_board(
             )
         )
     return s.ScoreBoard(year=year, kind=kind, indicators=items, items=out, total=total,
-                        notes=participation.notes())
+                        notes=[])
 
 
 def _averages(

@@ -84,7 +84,7 @@ class ExchangeController(Controller):
         self, actor: Principal, exchange_id: int, person_id: int
     ) -> s.RemindOut:
         """One-click reminder to an invited expert (once per day)."""
-        return await notifications.remind_expert(actor, exchange_id, person_id)
+        return await reviews.remind_expert(actor, exchange_id, person_id)
 
     @get("/{exchange_id:int}/proposals", opt=access(SIGNED_IN))
     async def list_proposals(self, actor: Principal, exchange_id: int) -> Page[s.ProposalOut]:

@@ -460,3 +460,12 @@ async def version_id_of(design_id: int, number: int | None) -> tuple[int, int]:
             raise Conflict("design.no_version", "该设计还没有上传任何版本。")
     return row["id"], row["number"]
 
+
+
+async def can_read_file(actor: Principal, design_id: int) -> bool:
+    """Files owned by a design are readable by whoever may read the design."""
+    try:
+        await get_design(actor, design_id)
+    except NotFound:
+        return False
+    return True

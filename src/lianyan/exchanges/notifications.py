@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import msgspec
 
 from lianyan import clock
-from lianyan.audit import services as audit
 from lianyan.db import atomic
-from lianyan.errors import Conflict, Forbidden, NotFound
+from lianyan.errors import NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import (
     Comment,
@@ -184,7 +183,8 @@ async def mark_all_read(actor: Principal) -> int:
 # Deadline reminders --------------------------------------------------------------------------
 
 
-def _when(value: dt.datetime) -> str:
+def deadline_text(value: dt.datetime) -> str:
+    """A deadline as a notice shows it, in the city's time zone."""
     return value.astimezone(clock.CITY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
@@ -231,7 +231,7 @@ async def _design_deadline_reminders(now: dt.datetime, horizon: dt.datetime) -> 
                 person_id=p["teacher"],
                 kind="design_deadline",
                 title=f"{book(exchange['title'])}教学设计将于 "
-                f"{_when(exchange['design_deadline'])} 截止提交",
+                f"{deadline_text(exchange['design_deadline'])} 截止提交",
                 body="您还没有上传教学设计，请在截止前上传。",
                 link=f"/exchanges/{exchange['id']}",
                 dedupe_key=f"design_deadline:{p['id']}",
@@ -255,7 +255,7 @@ async def _expert_late_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
                     person_id=expert_id,
                     kind="expert_late",
                     title=f"{book(exchange['title'])}专家点评将于 "
-                    f"{_when(exchange['comment_deadline'])} 截止",
+                    f"{deadline_text(exchange['comment_deadline'])} 截止",
                     body=f"还有 {count} 份教学设计等待您点评。",
                     link="/reviews",
                     dedupe_key=f"expert_late:{exchange_id}:{expert_id}",
@@ -285,47 +285,3 @@ async def missing_comments(exchange_ids: list[int]) -> dict[int, dict[int, int]]
         if count:
             result.setdefault(e["exchange"], {})[e["expert"]] = count
     return result
-
-
-async def remind_expert(actor: Principal, exchange_id: int, expert_id: int) -> s.RemindOut:
-    """One-click reminder from an organiser to an invited expert (once per expert per day).
-
-    Side effects: a notice and an outbox message; an audit entry.
-    """
-    from lianyan.exchanges import services
-
-    exchange, standing = await services.visible_exchange(actor, exchange_id)
-    if not standing.organiser:
-        raise Forbidden("exchange.not_organiser", "只有活动的组织者可以提醒专家。")
-    invited = await ExchangeExpert.exists().where(
-        (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == expert_id)
-    )
-    if not invited:
-        raise NotFound("expert.not_found", "该专家没有受邀参加本次活动。")
-    now = clock.now()
-    if now >= exchange.comment_deadline:
-        raise Conflict("reminder.closed", "专家点评已经截止，无需再提醒。")
-    missing = (await missing_comments([exchange_id])).get(exchange_id, {}).get(expert_id, 0)
-    key = f"expert_reminder:{exchange_id}:{expert_id}:{now:%Y-%m-%d}"
-    async with atomic(lock=key):
-        if await Notification.exists().where(Notification.dedupe_key == key):
-            raise Conflict("reminder.already_sent", "今天已经提醒过这位专家，请明天再提醒。")
-        body = (
-            f"还有 {missing} 份教学设计等待您点评，" if missing else "请您尽快完成点评和评分，"
-        ) + f"点评截止时间：{_when(exchange.comment_deadline)}。"
-        await send(
-            [
-                Notice(
-                    person_id=expert_id,
-                    kind="expert_reminder",
-                    title=f"{actor.name}提醒您点评{book(exchange.title)}",
-                    body=body,
-                    link="/reviews",
-                    dedupe_key=key,
-                )
-            ]
-        )
-        await audit.record(actor, "exchange.remind_expert", "exchange", exchange_id,
-                           expert_id=expert_id)
-    return s.RemindOut(sent={"expert_reminder": 1})
-

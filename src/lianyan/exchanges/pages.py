@@ -27,8 +27,8 @@ from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit
-from lianyan.web.home import register_section
 from lianyan.web.pages import page
+from lianyan.web.sections import register_section
 
 ORGANISERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 AnyRequest = Request[Any, Any, Any]
@@ -160,7 +160,7 @@ class ExchangePages(Controller):
         """One-click reminder to a late expert."""
         return await self._on_exchange(
             actor, exchange_id, request, "remind",
-            lambda form: notifications.remind_expert(actor, exchange_id, person_id),
+            lambda form: reviews.remind_expert(actor, exchange_id, person_id),
             "已提醒该专家。",
         )
 

@@ -15,7 +15,7 @@ from lianyan import clock
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lianyan.exchanges import designs
+from lianyan.exchanges import designs, notifications
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.exchanges.services import local, visible_exchange
@@ -24,6 +24,7 @@ from lianyan.exchanges.tables import (
     Design,
     ExchangeExpert,
     ExchangeGroup,
+    Notification,
     ObservationNote,
     Score,
 )
@@ -417,3 +418,45 @@ async def review_queue(actor: Principal) -> list[dict[str, Any]]:
             }
         )
     return queue
+
+
+async def remind_expert(actor: Principal, exchange_id: int, expert_id: int) -> s.RemindOut:
+    """One-click reminder from an organiser to an invited expert (once per expert per day).
+
+    Side effects: a notice and an outbox message; an audit entry.
+    """
+    exchange, standing = await visible_exchange(actor, exchange_id)
+    if not standing.organiser:
+        raise Forbidden("exchange.not_organiser", "只有活动的组织者可以提醒专家。")
+    invited = await ExchangeExpert.exists().where(
+        (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == expert_id)
+    )
+    if not invited:
+        raise NotFound("expert.not_found", "该专家没有受邀参加本次活动。")
+    now = clock.now()
+    if now >= exchange.comment_deadline:
+        raise Conflict("reminder.closed", "专家点评已经截止，无需再提醒。")
+    missing_by_exchange = await notifications.missing_comments([exchange_id])
+    missing = missing_by_exchange.get(exchange_id, {}).get(expert_id, 0)
+    key = f"expert_reminder:{exchange_id}:{expert_id}:{now:%Y-%m-%d}"
+    async with atomic(lock=key):
+        if await Notification.exists().where(Notification.dedupe_key == key):
+            raise Conflict("reminder.already_sent", "今天已经提醒过这位专家，请明天再提醒。")
+        body = (
+            f"还有 {missing} 份教学设计等待您点评，" if missing else "请您尽快完成点评和评分，"
+        ) + f"点评截止时间：{notifications.deadline_text(exchange.comment_deadline)}。"
+        await send(
+            [
+                Notice(
+                    person_id=expert_id,
+                    kind="expert_reminder",
+                    title=f"{actor.name}提醒您点评{book(exchange.title)}",
+                    body=body,
+                    link="/reviews",
+                    dedupe_key=key,
+                )
+            ]
+        )
+        await audit.record(actor, "exchange.remind_expert", "exchange", exchange_id,
+                           expert_id=expert_id)
+    return s.RemindOut(sent={"expert_reminder": 1})

@@ -662,17 +662,3 @@ def _pairing_notices(
                 )
             )
     return notices
-
-
-# Files ---------------------------------------------------------------------------------------
-
-
-async def can_read_file(actor: Principal, design_id: int) -> bool:
-    """Files owned by a design are readable by whoever may read the design."""
-    from lianyan.exchanges import designs
-
-    try:
-        await designs.get_design(actor, design_id)
-    except NotFound:
-        return False
-    return True

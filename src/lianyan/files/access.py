@@ -15,7 +15,7 @@ from lianyan.principal import Principal
 READERS: dict[str, str] = {
     "filing": "lianyan.filings.services:can_read_file",
     "topic": "lianyan.topics.services:can_read_file",
-    "design": "lianyan.exchanges.services:can_read_file",
+    "design": "lianyan.exchanges.designs:can_read_file",
     "report": "lianyan.reports.services:can_read_file",
 }
 

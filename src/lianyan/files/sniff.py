@@ -29,6 +29,7 @@ from typing import IO, Literal
 
 from lianyan.errors import InvalidInput, TooLarge
 from lianyan.files import office
+from lianyan.labels import human_size
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -381,24 +382,6 @@ def _cjk(label: str) -> str:
     """``label`` after Chinese text: a space before a Latin word, as in “不是 Word 文档”."""
     return f" {label}" if label[:1].isascii() else label
 
-
-def human_size(size: int, *, round_up: bool = False) -> str:
-    """A byte count as users read it: ``512 字节``, ``3.5 MB``, ``2 GB`` (binary units)."""
-    if size < KiB:
-        return f"{size} 字节"
-    units = ("KB", "MB", "GB", "TB")
-    exponent = 1
-    while exponent < len(units) and size >= KiB ** (exponent + 1):
-        exponent += 1
-    unit = KiB**exponent
-    # Whole tenths in integers, so that 2 GiB never prints as 2.0000001 or rounds the wrong way.
-    tenths = -(-size * 10 // unit) if round_up else (size * 10 + unit // 2) // unit
-    if tenths >= 10 * KiB and exponent < len(units):
-        exponent += 1
-        tenths = -(-tenths // KiB) if round_up else (tenths + KiB // 2) // KiB
-    whole, tenth = divmod(tenths, 10)
-    number = f"{whole}" if tenth == 0 else f"{whole}.{tenth}"
-    return f"{number} {units[exponent - 1]}"
 
 
 # --------------------------------------------------------------------------- file names

@@ -20,12 +20,10 @@ from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
+from lianyan.web.params import OptionalYear, YearParam
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
-YearParam = Annotated[int, Parameter(ge=2000, le=2100)]
-#: An optional ``?year=`` (the bounds must sit on the whole ``int | None``, not inside it).
-OptionalYear = Annotated[int | None, Parameter(ge=2000, le=2100)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Writers of a county's filing; the services refuse the city with a message saying why.
 WRITERS = (Role.COUNTY_OFFICER, Role.CITY_ADMIN)

@@ -1,10 +1,10 @@
-"""Demo data of filings and evaluation for the demo city (``lianyan demo``).
+"""Demo data of filings for the demo city (``lianyan demo``).
 
 The current year's themes, leadership rosters for five of the six counties (卢氏县 has none, so
 the compliance board has a gap to show), and filings in different states: 义马市 accepted and
 published, 渑池县 submitted late and waiting for the city, 灵宝市 a draft with activities. The
 rows are written directly (the demo has no object store, so no plan document is attached, and
-the gates of the submit step are not run); an evaluation scheme for the year comes with them.
+the gates of the submit step are not run). The year's evaluation scheme is in ``evaluation/demo.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from lianyan import clock
-from lianyan.evaluation.tables import EvaluationIndicator, EvaluationYear
 from lianyan.filings.tables import (
     AnnualTheme,
     FiledActivity,
@@ -85,7 +84,6 @@ async def load(ids: dict[str, Any]) -> None:
     await _accepted(ids, "411281", year, theme_ids)
     await _submitted(ids, "411221", year, theme_ids)
     await _draft(ids, "411282", year, theme_ids, today)
-    await _evaluation(year)
 
 
 async def _filing(county_id: int, year: int, status: str, **values: Any) -> int:
@@ -192,20 +190,4 @@ async def _draft(
     await FilingDirection.insert(
         FilingDirection(filing=filing_id, direction=direction, problem=problem,
                         expected_results=results, created_at=clock.now())
-    )
-
-
-async def _evaluation(year: int) -> None:
-    await EvaluationYear.insert(EvaluationYear(year=year, updated_at=clock.now()))
-    await EvaluationIndicator.insert(
-        *[
-            EvaluationIndicator(year=year, name=name, description=description, weight=weight,
-                                max_score=weight, sort=index)
-            for index, (name, description, weight) in enumerate([
-                ("组织管理", "领导小组、责任区制度健全，计划按时备案", 20),
-                ("教研活动", "按计划开展活动，形式多样，覆盖全部成员园", 30),
-                ("联盟互动", "参与同研异构，推送亮点活动", 25),
-                ("课题研究", "课题开展及成果", 25),
-            ])
-        ]
     )

@@ -18,15 +18,15 @@ from lianyan.files.store import ObjectStore
 from lianyan.filings import compliance, leadership, services, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import sees_unpublished
-from lianyan.filings.api import OptionalYear, YearParam
 from lianyan.labels import ACTIVITY_FORM, FILING_STATUS, POSITION
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit
-from lianyan.web.home import register_section
 from lianyan.web.pages import page
+from lianyan.web.params import OptionalYear, YearParam
+from lianyan.web.sections import register_section
 
 #: Empty roster rows offered under the filled ones (at least this many rows in all).
 MIN_ROSTER_ROWS = 5

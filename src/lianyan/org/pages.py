@@ -21,8 +21,8 @@ from lianyan.principal import OFFICERS, Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
-from lianyan.web.home import register_section
 from lianyan.web.pages import page, pager
+from lianyan.web.sections import register_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Who opens, resets and deactivates logins (within their scope: docs/accounts.md).

@@ -29,7 +29,7 @@ from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.principal import Grant, Principal, Role
-from lianyan.reports import content, output
+from lianyan.reports import content, output, wakeup
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.kinds import KINDS, STATUS_NAMES
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut, ReportParams
@@ -137,9 +137,7 @@ async def request_report(actor: Principal, data: ReportIn, *, context: content.C
         )[0]
         await audit.record(actor, "report.request", "report", row["id"], kind=data.kind,
                            title=target.title)
-    from lianyan.reports import worker
-
-    worker.notify()
+    wakeup.notify()
     return ReportAccepted(id=row["id"], status="queued")
 
 

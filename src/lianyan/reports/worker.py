@@ -23,6 +23,8 @@ from collections.abc import AsyncIterator
 from lianyan.files.store import ObjectStore
 from lianyan.reports import content, services
 from lianyan.reports.docx import ReportFonts
+from lianyan.reports.wakeup import WORKERS as _WORKERS
+from lianyan.reports.wakeup import notify as notify
 from lianyan.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,15 +33,6 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 #: A job running this long belongs to an instance that stopped.
 STALE_AFTER = dt.timedelta(minutes=30)
-
-_WORKERS: set[ReportWorker] = set()
-
-
-def notify() -> None:
-    """Wake this process's workers: a job was just queued."""
-    for worker in list(_WORKERS):
-        worker.wake()
-
 
 class ReportWorker:
     """Claims and runs report jobs until cancelled."""

@@ -21,8 +21,8 @@ from lianyan.topics import rules, services
 from lianyan.topics import schemas as s
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
-from lianyan.web.home import register_section
 from lianyan.web.pages import page, pager
+from lianyan.web.sections import register_section
 
 AnyRequest = Request[Any, Any, Any]
 CREATORS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.TEACHER)

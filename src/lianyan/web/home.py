@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from litestar import Controller, get
 from litestar.response import Template
@@ -16,6 +15,7 @@ from lianyan.principal import Principal
 from lianyan.todo import Todo
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.pages import page
+from lianyan.web.sections import SECTIONS
 
 #: Where each domain says what the caller must do next.
 TODO_SOURCES: list[Callable[[Principal], Awaitable[list[Todo]]]] = [
@@ -34,18 +34,6 @@ async def next_steps(actor: Principal) -> tuple[list[Todo], list[Todo]]:
         key=lambda t: (t.due is None, t.due.timestamp() if t.due else 0.0),
     )
     return tasks, [t for t in found if t.kind != "task"]
-
-
-#: Extra dashboard sections registered by domains: (template, async context builder).
-SECTIONS: list[tuple[str, Callable[[Principal], Awaitable[dict[str, Any] | None]]]] = []
-
-
-def register_section(
-    template: str, build: Callable[[Principal], Awaitable[dict[str, Any] | None]]
-) -> None:
-    """Add a dashboard section; ``build`` returns None when the section does not apply."""
-    if all(t != template for t, _ in SECTIONS):
-        SECTIONS.append((template, build))
 
 
 class HomePages(Controller):

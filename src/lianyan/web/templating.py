@@ -8,7 +8,7 @@ from typing import Any
 from litestar.contrib.jinja import JinjaTemplateEngine
 
 from lianyan import clock, labels
-from lianyan.files.sniff import human_size
+from lianyan.labels import human_size
 from lianyan.principal import ROLE_NAMES, Role
 from lianyan.web.forms import NO_FORM
 

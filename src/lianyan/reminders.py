@@ -1,4 +1,7 @@
-"""``lianyan remind``: send the deadline reminders that are due (idempotent; run it from cron)."""
+"""``lianyan remind``: send every domain's deadline reminders that are due (idempotent; run it from cron).
+
+A composition module above the domains: it gathers the exchanges' and the filings' reminders.
+"""
 
 from __future__ import annotations
 
