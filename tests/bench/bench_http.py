@@ -439,6 +439,17 @@ def profile(config: Config, endpoint: str, fresh: bool) -> None:
             path, who = paths[endpoint]
             headers = {"authorization": f"Bearer {tokens[who]}"}
             await client.get(path, headers=headers)
+            if os.environ.get("BENCH_SQL"):  # the statements of one request
+                engine = db.engine()
+                original = engine.run_querystring
+
+                async def logged(querystring: Any, in_pool: bool = False) -> Any:
+                    say(f"  SQL {str(querystring)[:220]}")
+                    return await original(querystring, in_pool)
+
+                engine.run_querystring = logged  # type: ignore[method-assign]
+                await client.get(path, headers=headers)
+                engine.run_querystring = original  # type: ignore[method-assign]
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
