@@ -12,7 +12,7 @@ import pytest
 from lianyan import clock
 from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.visibility import Standing, sees_design
+from lianyan.exchanges.access import Standing, sees_design
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
     BEFORE_DEADLINE,

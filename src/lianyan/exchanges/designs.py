@@ -26,9 +26,9 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import sections as extract
+from lianyan.exchanges.access import Standing, sees_design, sees_every_design
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Design, DesignVersion, Participant
-from lianyan.exchanges.visibility import Standing, sees_design, sees_every_design
 from lianyan.files import office, sniff
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore

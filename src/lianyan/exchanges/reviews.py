@@ -17,6 +17,7 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import designs, notifications
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import sees_design
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import (
@@ -28,7 +29,6 @@ from lianyan.exchanges.tables import (
     ObservationNote,
     Score,
 )
-from lianyan.exchanges.visibility import sees_design
 from lianyan.labels import book
 from lianyan.principal import Principal
 

@@ -22,6 +22,7 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import pairing
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import Standing, involved_exchanges, standing_in
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.exchanges.tables import (
     Comment,
@@ -33,7 +34,6 @@ from lianyan.exchanges.tables import (
     Participant,
     Score,
 )
-from lianyan.exchanges.visibility import Standing, involved_exchanges, standing_in
 from lianyan.labels import book
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
 from lianyan.principal import Principal, Role
