@@ -121,6 +121,12 @@ class _Pool:
         self.interrupted: dict[str, int] = {}
         self.deadline = 0.0
 
+    def _inline(self) -> sqlite3.Connection:
+        if self.inline is None:
+            self.inline = self.engine.connect(query_only=True, timeout=0)
+            self.inline.set_progress_handler(self._overdue, 1000)
+        return self.inline
+
     def _overdue(self) -> int:
         # SQLite's progress handler, every 1,000 steps of an inline read: non-zero interrupts.
         return time.perf_counter() > self.deadline
@@ -136,12 +142,10 @@ class _Pool:
         """
         if sql in self.slow or self.closed:
             return None
-        if self.inline is None:
-            self.inline = self.engine.connect(query_only=True, timeout=0)
-            self.inline.set_progress_handler(self._overdue, 1000)
+        connection = self._inline()
         self.deadline = time.perf_counter() + INLINE_SECONDS
         try:
-            return _fetchall(self.inline, sql, args)
+            return _fetchall(connection, sql, args)
         except sqlite3.OperationalError as error:
             if str(error) not in ("interrupted", "database is locked"):
                 raise
@@ -154,6 +158,12 @@ class _Pool:
                 self.interrupted.clear()
             self.interrupted[sql] = self.interrupted.get(sql, 0) + 1
             return None
+
+    def data_version(self) -> int:
+        """SQLite's ``data_version`` of the inline connection: it changes with every commit
+        of any other connection (this process's writer, other workers, the CLI)."""
+        rows = self._inline().execute("PRAGMA data_version").fetchall()
+        return int(rows[0]["data_version"])
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[_Connection]:
@@ -433,6 +443,24 @@ async def _advisory_lock(db: Engine, name: str) -> None:
 
     key = zlib.crc32(name.encode()) - 2**31
     await db.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", key))
+
+
+async def data_version() -> str:
+    """A value that changes whenever committed data may have changed, cheap to ask.
+
+    Whatever is read after asking is at least as new as the answer, so a result cached under
+    an answer may be reused for as long as the answer stays the same. SQLite: the
+    ``data_version`` pragma (no query is counted). PostgreSQL: the current snapshot
+    (``xmin:xmax:in-progress``), which differs as soon as any write transaction starts or
+    ends.
+    """
+    found = engine()
+    if isinstance(found, LianyanSQLiteEngine):
+        return str(found.pool().data_version())
+    from piccolo.querystring import QueryString
+
+    rows = await found.run_querystring(QueryString("SELECT pg_current_snapshot()::text AS v"))
+    return str(rows[0]["v"])
 
 
 @contextmanager

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
+import msgspec
 from litestar import Controller, get
 from litestar.response import Template
 
-from lianyan import clock
+from lianyan import clock, db
 from lianyan.exchanges import progress
 from lianyan.filings import todo as filing_todo
 from lianyan.org import dashboard
@@ -45,12 +49,45 @@ class HomePages(Controller):
     @get("/", opt=access(SIGNED_IN))
     async def home(self, actor: Principal) -> Template:
         """The caller's dashboard."""
-        figures = await dashboard.figures(actor)
-        sections = []
-        for template, build in SECTIONS:
-            context = await build(actor)
-            if context is not None:
-                sections.append((template, context))
-        tasks, upcoming = await next_steps(actor)
-        return page("home.html", actor, figures=figures, sections=sections, tasks=tasks,
-                    upcoming=upcoming, today=clock.today())
+        return page("home.html", actor, **await _dashboard(actor))
+
+
+class _Cached(NamedTuple):
+    version: str
+    stored: float
+    context: dict[str, Any]
+
+
+#: Seconds a dashboard may be reused while the data stands still (its texts count days).
+DASHBOARD_TTL = 30.0
+_dashboards: OrderedDict[bytes, _Cached] = OrderedDict()
+
+
+async def _dashboard(actor: Principal) -> dict[str, Any]:
+    """Everything the dashboard shows, reused while nothing has been committed since.
+
+    A city or county dashboard runs some twenty aggregate queries; refreshed by many people
+    at a meeting, or polled, it would keep a core busy. The result is kept per caller (their
+    grants included) and day, under ``db.data_version()``: any commit by anyone changes the
+    version, so what is shown is never older than the last write.
+    """
+    version = await db.data_version()
+    key = msgspec.msgpack.encode((actor, clock.today()))
+    found = _dashboards.get(key)
+    if found is not None and found.version == version and (
+            time.monotonic() - found.stored < DASHBOARD_TTL):
+        _dashboards.move_to_end(key)
+        return found.context
+    figures = await dashboard.figures(actor)
+    sections = []
+    for template, build in SECTIONS:
+        built = await build(actor)
+        if built is not None:
+            sections.append((template, built))
+    tasks, upcoming = await next_steps(actor)
+    context = {"figures": figures, "sections": sections, "tasks": tasks, "upcoming": upcoming,
+               "today": clock.today()}
+    _dashboards[key] = _Cached(version, time.monotonic(), context)
+    while len(_dashboards) > 1000:
+        _dashboards.popitem(last=False)
+    return context
