@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import random
 import struct
+from typing import Any
 
 import httpx
 import pytest
 
 from lianyan import clock
+from lianyan.exchanges import designs
 from lianyan.exchanges.tables import Design, DesignVersion
+from lianyan.files import sniff
 from lianyan.files.tables import StoredFile
 from tests.exchanges.conftest import (
     AFTER_COMMENT_DEADLINE,
@@ -23,6 +26,7 @@ from tests.exchanges.conftest import (
     png_bytes,
     zip_bytes,
 )
+from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -106,6 +110,49 @@ async def test_new_document_replaces_sections_and_old_version_keeps_its_own(clie
     assert items[0]["sections"]["goals"] == "在游戏中学说儿歌，体验角色扮演的快乐。"
     assert items[0]["sections_note"] == "文档中没有找到：活动延伸。"
     assert items[1]["sections"]["extension"] == "在表演区投放头饰，继续表演。"
+
+
+async def test_document_is_checked_once_and_uploaded_outside_the_version_lock(
+    client, world, monkeypatch
+):
+    # Arrange: count the content checks (the real check still runs).
+    design_id, h = await _start(client, world)
+    checks: list[str] = []
+    check_upload = sniff.check_upload
+
+    def counted(kind: str, **kwargs: Any) -> Any:
+        checks.append(kind)
+        return check_upload(kind, **kwargs)
+
+    monkeypatch.setattr(sniff, "check_upload", counted)
+    seen = watch_puts(monkeypatch)
+    # Act
+    response = await _upload(client, design_id, h, "document", "一稿.docx", docx_bytes())
+    # Assert: one check (the Word file is inflated by one check only), sections read, and
+    # the upload held no transaction and no write lock.
+    assert response.status_code == 201, response.text
+    assert response.json()["sections"]["goals"]
+    assert checks == ["design_document"]
+    assert_uploaded_outside_transactions(seen)
+
+
+async def test_too_many_images_refused_under_the_lock_leave_no_object(
+    client, world, store, monkeypatch
+):
+    monkeypatch.setattr(designs, "MAX_IMAGES", 2)
+    design_id, h = await _start(client, world)
+    for n in range(2):
+        response = await _upload(client, design_id, h, "image", f"{n}.png", png_bytes())
+        assert response.status_code == 201, response.text
+    before = await store.keys("design/")
+    files_before = await StoredFile.count()
+    # Act
+    response = await _upload(client, design_id, h, "image", "多一张.png", png_bytes())
+    # Assert
+    assert response.status_code == 409
+    assert response.json()["code"] == "design.too_many_images"
+    assert await StoredFile.count() == files_before
+    assert await store.keys("design/") == before
 
 
 async def test_pdf_document_is_stored_without_sections_and_says_so(client, world):

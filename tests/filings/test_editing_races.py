@@ -11,6 +11,7 @@ import pytest
 from lianyan.files.tables import StoredFile
 from lianyan.filings import services
 from lianyan.filings.tables import Filing
+from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
 from tests.filings import builders as b
 
 
@@ -128,3 +129,22 @@ async def test_concurrent_submit_and_delete_never_leave_a_submitted_filing_witho
             assert deleted.status_code == 204
             assert submitted.status_code == 409
             assert filing["activity_count"] == 0
+
+
+async def test_plan_upload_runs_outside_the_filing_lock_while_other_writes_go_on(
+    client, monkeypatch, store
+):
+    # Arrange
+    c = await b.county(client)
+    filing_id = await b.open_filing(client, c)
+    seen = watch_puts(monkeypatch)
+    # Act
+    response = await client.post(
+        f"/api/v1/filings/{filing_id}/document",
+        files={"file": ("灵宝市区域方案.docx", b.plan_docx())}, headers=c.officer,
+    )
+    # Assert: stored and pointed at; the upload held no transaction and no write lock.
+    assert response.status_code == 201, response.text
+    assert response.json()["plan_document"]["original_name"] == "灵宝市区域方案.docx"
+    assert_uploaded_outside_transactions(seen)
+    assert [p.key for p in seen] == await store.keys(seen[0].key)

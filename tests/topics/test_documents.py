@@ -7,8 +7,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import pytest
 
+from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
-from lianyan.topics.tables import TopicDocument
+from lianyan.topics.tables import Topic, TopicDocument
+from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
 from tests.topics.samples import pdf_bytes, png_bytes
 
 
@@ -160,3 +162,41 @@ async def test_invited_expert_can_read_the_application(world):
                                          follow_redirects=False)
     assert located.status_code == 302
     assert not_invited.status_code == 404
+
+
+async def test_document_upload_runs_outside_the_county_lock_while_other_writes_go_on(
+    world, monkeypatch
+):
+    topic_id = await world.create()
+    seen = watch_puts(monkeypatch)
+    # Act
+    response = await world.upload(topic_id, "application", name="申报书.docx")
+    # Assert: stored as version 1; the upload held no transaction and no write lock.
+    assert response.status_code == 201, response.text
+    assert response.json()["version"] == 1
+    assert_uploaded_outside_transactions(seen)
+
+
+async def test_document_upload_refused_under_the_lock_leaves_no_object(world, monkeypatch, store):
+    # Arrange: the topic is withdrawn while its document is on its way to the store.
+    topic_id = await world.create()
+    seen = watch_puts(monkeypatch)
+    before = await store.keys("topic/")
+    watched = ObjectStore.put
+
+    async def put_then_withdraw(self, key, *args, **kwargs):
+        stored = await watched(self, key, *args, **kwargs)
+        await Topic.update({Topic.status: "withdrawn"}).where(Topic.id == topic_id)
+        return stored
+
+    monkeypatch.setattr(ObjectStore, "put", put_then_withdraw)
+    # Act
+    response = await world.upload(topic_id, "application", name="申报书.docx")
+    # Assert: refused with the stage message; no row, no object.
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "topic.document_stage"
+    assert response.json()["topic_status"] == "withdrawn"
+    assert len(seen) == 1
+    assert await StoredFile.count() == 0
+    assert await TopicDocument.count() == 0
+    assert await store.keys("topic/") == before

@@ -32,7 +32,6 @@ from lianyan.exchanges.tables import Design, DesignVersion, Participant
 from lianyan.files import office, sniff
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
-from lianyan.files.tables import StoredFile
 from lianyan.files.uploads import adopt
 from lianyan.principal import Principal
 
@@ -217,13 +216,10 @@ async def _versions_out(rows: list[dict[str, Any]]) -> list[s.VersionOut]:
                   *r["image_file_ids"])
         if i is not None
     }  # fmt: skip
-    found = {}
-    if ids:
-        for f in await StoredFile.select(*files.FILE_COLUMNS).where(
-            StoredFile.id.is_in(sorted(ids))
-        ):
-            f["created_at"] = local(f["created_at"])
-            found[f["id"]] = msgspec.convert(f, files.FileOut)
+    found = {
+        i: msgspec.structs.replace(f, created_at=local(f.created_at))
+        for i, f in (await files.files_by_id(ids)).items()
+    }
     return [
         s.VersionOut(
             id=r["id"], design_id=r["design_id"], number=r["number"], change=r["change"],
@@ -286,6 +282,11 @@ async def _latest_row(design_id: int) -> dict[str, Any] | None:
     ).order_by(DesignVersion.number, ascending=False).first()
 
 
+def _versions_lock(design_id: int) -> str:
+    """The lock every new version of a design is written under."""
+    return f"design-versions:{design_id}"
+
+
 async def _write_version(
     actor: Principal,
     context: DesignContext,
@@ -295,9 +296,10 @@ async def _write_version(
     sections: dict[str, str | None] | None,
     sections_note: str | None,
 ) -> int:
-    """Insert the next version carrying the other parts forward; returns its id."""
+    """Insert the next version carrying the other parts forward, under the design's version
+    lock (joining the caller's transaction, if any); returns its id."""
     design_id = context.design.id
-    async with atomic(lock=f"design-versions:{design_id}"):
+    async with atomic(lock=_versions_lock(design_id)):
         previous = await _latest_row(design_id)
         images = list(_json(previous["image_file_ids"], [])) if previous else []
         if kind == "image" and len(images) >= MAX_IMAGES:
@@ -344,14 +346,6 @@ async def _write_version(
     return int(row["id"])
 
 
-async def _discard(store: ObjectStore, file_id: int) -> None:
-    """Remove a stored file whose version could not be written (object and row)."""
-    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
-    if row is not None:
-        await StoredFile.delete().where(StoredFile.id == file_id)
-        await store.delete(row["key"])
-
-
 async def open_my_design(actor: Principal, exchange_id: int) -> int:
     """The caller's design in the exchange, started first if there is none yet."""
     existing = await my_design_id(actor, exchange_id)
@@ -372,8 +366,9 @@ async def add_version(
 ) -> s.VersionOut:
     """Upload one part of a design as its next version (the design's teacher).
 
-    The file is checked by content before anything is stored; a refused file leaves no object
-    and no row. A document's sections are extracted here, once.
+    The file is checked by content once, before anything is stored; a refused file leaves no
+    object and no row. A document's sections are extracted here, once, before the upload;
+    the version is written by ``files.attach`` under the design's version lock.
     Side effects: one object and one ``stored_file`` row (owner ``design``), a
     ``design_version`` row, the design's ``latest_version``, an audit entry.
     """
@@ -396,17 +391,14 @@ async def add_version(
             )
         else:
             sections, note = dict.fromkeys(s.SECTION_KEYS), extract.PDF_NOTE
-    stored = await files.save_file(
-        store, kind=SNIFF_KIND[kind], fileobj=fileobj, filename=filename,
-        uploader_id=actor.person_id, owner_type="design", owner_id=design_id, limits=limits,
-    )
-    try:
-        version_id = await _write_version(
+    version_id = await files.attach(
+        store, kind=SNIFF_KIND[kind], fileobj=fileobj, filename=filename, limits=limits,
+        uploader_id=actor.person_id, owner_type="design", owner_id=design_id,
+        lock=_versions_lock(design_id), checked=checked,
+        write=lambda stored: _write_version(
             actor, context, kind=kind, file=stored, sections=sections, sections_note=note
-        )
-    except BaseException:
-        await _discard(store, stored.id)
-        raise
+        ),
+    )
     return await _version(version_id)
 
 

@@ -22,7 +22,6 @@ from lianyan.errors import Conflict, InvalidInput, NotFound
 from lianyan.files import services as files
 from lianyan.files.sniff import Limits
 from lianyan.files.store import ObjectStore
-from lianyan.files.tables import StoredFile
 from lianyan.filings import leadership, notices, rules, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import (
@@ -106,15 +105,7 @@ async def _filing_outs(rows: list[dict[str, Any]]) -> list[s.FilingOut]:
             FilingDirection.filing, Count(FilingDirection.id, alias="n")
         ).where(FilingDirection.filing.is_in(ids)).group_by(FilingDirection.filing)
     }
-    file_ids = [r["plan_file_id"] for r in rows if r["plan_file_id"]]
-    documents = {
-        f["id"]: msgspec.convert(f, files.FileOut)
-        for f in (
-            await StoredFile.select(*files.FILE_COLUMNS).where(StoredFile.id.is_in(file_ids))
-            if file_ids
-            else []
-        )
-    }
+    documents = await files.files_by_id(r["plan_file_id"] for r in rows if r["plan_file_id"])
     due = await themes.due_dates({r["year"] for r in rows})
     out = []
     for r in rows:
@@ -244,13 +235,18 @@ async def _editing(
     """
     row = await _editable(actor, filing_id, allow=allow)
     async with atomic(lock=_lock_name(row)):
-        current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
-        if current is None:
-            raise NotFound("filing.not_found", "没有找到该备案，或您无权查看。")
-        if current["status"] not in allow:
-            raise _locked(current["status"])
-        row["status"] = current["status"]
+        row["status"] = await _still_editable(filing_id, allow)
         yield row
+
+
+async def _still_editable(filing_id: int, allow: tuple[str, ...]) -> str:
+    """The filing's status read again under its lock; ``filing.locked`` unless in ``allow``."""
+    current = await Filing.select(Filing.status).where(Filing.id == filing_id).first()
+    if current is None:
+        raise NotFound("filing.not_found", "没有找到该备案，或您无权查看。")
+    if current["status"] not in allow:
+        raise _locked(current["status"])
+    return str(current["status"])
 
 
 def _locked(status: str) -> Conflict:
@@ -333,33 +329,22 @@ async def upload_plan(
     Side effects: one object in the store, one ``StoredFile`` row (owner ``filing``), the
     filing now points at it (an earlier upload stays stored, no longer current), an audit entry.
     """
-    await _editable(actor, filing_id)
-    # Check and store the file before the transaction: a large upload must not hold the
-    # write lock. The filing is then pointed at it under the lock, its state read again.
-    stored = await files.save_file(
-        store, kind="filing_document", fileobj=fileobj, filename=filename,
+    row = await _editable(actor, filing_id)
+
+    async def write(stored: files.FileOut) -> None:
+        await _still_editable(filing_id, EDITABLE)
+        await Filing.update(
+            {Filing.plan_file_id: stored.id, Filing.updated_at: clock.now()}
+        ).where(Filing.id == filing_id)
+        await audit.record(actor, "filing.plan_document", "filing", filing_id,
+                           file_id=stored.id, name=stored.original_name)
+
+    await files.attach(
+        store, kind="filing_document", fileobj=fileobj, filename=filename, limits=limits,
         uploader_id=actor.person_id, owner_type="filing", owner_id=filing_id,
-        limits=limits,
+        lock=_lock_name(row), write=write,
     )
-    try:
-        async with _editing(actor, filing_id):
-            await Filing.update(
-                {Filing.plan_file_id: stored.id, Filing.updated_at: clock.now()}
-            ).where(Filing.id == filing_id)
-            await audit.record(actor, "filing.plan_document", "filing", filing_id,
-                               file_id=stored.id, name=stored.original_name)
-    except BaseException:
-        await _discard_file(store, stored.id)
-        raise
     return await get_filing(actor, filing_id)
-
-
-async def _discard_file(store: ObjectStore, file_id: int) -> None:
-    """Remove a stored file that its owner refused: its row and its object."""
-    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
-    await StoredFile.delete().where(StoredFile.id == file_id)
-    if row is not None:
-        await store.delete(row["key"])
 
 
 async def can_read_file(actor: Principal, filing_id: int) -> bool:

@@ -32,7 +32,7 @@ from lianyan.exchanges.tables import (
     Participant,
     Score,
 )
-from lianyan.files.tables import StoredFile
+from lianyan.files import services as files
 from lianyan.filings.tables import FilingEvent
 from lianyan.org.tables import County, Kindergarten, Person, Zone
 from lianyan.topics.tables import TopicDocument
@@ -291,8 +291,6 @@ async def highlight_photos(exchange_ids: list[int]) -> dict[int, list[str]]:
             ids = msgspec.json.decode(ids or "[]")
         wanted[v["exchange_id"]].extend(int(i) for i in ids)
     file_ids = sorted({i for ids in wanted.values() for i in ids})
-    keys = {r["id"]: r["key"] for r in await StoredFile.select(
-        StoredFile.id, StoredFile.key).where(
-        StoredFile.id.is_in(file_ids or [0]) & StoredFile.content_type.is_in(list(_PHOTO_TYPES)))}
+    keys = await files.object_keys(file_ids, content_types=_PHOTO_TYPES)
     return {exchange: [keys[i] for i in ids if i in keys][:PHOTOS_PER_HIGHLIGHT]
             for exchange, ids in wanted.items()}

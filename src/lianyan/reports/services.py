@@ -27,7 +27,6 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, LianyanError, NotFound, Unavailable
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
-from lianyan.files.tables import StoredFile
 from lianyan.principal import Grant, Principal, Role
 from lianyan.reports import content, output, wakeup
 from lianyan.reports.docx import ReportFonts
@@ -86,14 +85,7 @@ def _scope(actor: Principal) -> Any:
 async def _outs(rows: list[dict[str, Any]]) -> list[ReportJobOut]:
     """Job rows as the API shows them, with their files' names in one more query."""
     file_ids = [r["file_id"] for r in rows if r["file_id"]]
-    stored = {
-        f["id"]: f
-        for f in (
-            await StoredFile.select(StoredFile.id, StoredFile.original_name, StoredFile.size)
-            .where(StoredFile.id.is_in(file_ids))
-            if file_ids else []
-        )
-    }
+    stored = await files.files_by_id(file_ids)
     out = []
     for r in rows:
         done = r["status"] == "done" and r["file_id"] in stored
@@ -104,8 +96,8 @@ async def _outs(rows: list[dict[str, Any]]) -> list[ReportJobOut]:
             status_name=STATUS_NAMES[r["status"]], reason=r["reason"],
             requested_by=r["requested_by"], requested_by_name=r["requested_by_name"],
             file_id=r["file_id"] if done else None,
-            file_name=file["original_name"] if done and file else None,
-            file_size=file["size"] if done and file else None,
+            file_name=file.original_name if done and file else None,
+            file_size=file.size if done and file else None,
             download_url=f"/api/v1/reports/{r['id']}/download" if done else None,
             created_at=_local(r["created_at"]),  # type: ignore[arg-type]
             started_at=_local(r["started_at"]), finished_at=_local(r["finished_at"]),
@@ -302,15 +294,6 @@ async def _finish(job_id: int, values: dict[Any, Any]) -> int:
     return len(rows)
 
 
-async def _discard(store: ObjectStore, file_id: int) -> None:
-    """Remove a stored report again: its row, then its object."""
-    row = await StoredFile.select(StoredFile.key).where(StoredFile.id == file_id).first()
-    if row is None:
-        return
-    await StoredFile.delete().where(StoredFile.id == file_id)
-    await store.delete(row["key"])
-
-
 #: Waits before trying to store a finished report again while the store is unavailable (the
 #: embedded rclone is restarted within a few seconds of exiting; issue 12).
 STORE_RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 4.0)
@@ -366,12 +349,12 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
         stored_id = stored.id
         if not await _finish(job_id, {ReportJob.status: "done", ReportJob.file_id: stored.id}):
             # The job was failed as stale (or removed) meanwhile: nothing may point at the file.
-            await _discard(store, stored.id)
+            await files.discard(store, stored.id)
             return "failed"
         return "done"
     except BaseException as exc:
         if stored_id is not None:
-            await _discard(store, stored_id)
+            await files.discard(store, stored_id)
         if isinstance(exc, Exception):
             log.exception("report job %s failed", job_id)
             await _finish(job_id, {ReportJob.status: "failed",

@@ -32,7 +32,6 @@ from lianyan.errors import Conflict, Forbidden, InvalidInput, LianyanError, NotF
 from lianyan.files import services as files
 from lianyan.files.sniff import Limits
 from lianyan.files.store import ObjectStore
-from lianyan.files.tables import StoredFile
 from lianyan.labels import TOPIC_GRADE, TOPIC_STATUS
 from lianyan.org.tables import County, Person, RoleAssignment
 from lianyan.principal import Principal, Role
@@ -524,19 +523,10 @@ async def delete_topic(actor: Principal, topic_id: int, *, store: ObjectStore) -
             raise _not_draft(msgspec.structs.replace(topic, status=current["status"]), "删除")
         if current["status"] in ACTIVE:
             await _guard_last_active(topic.county_id, topic.year, topic_id)
-        keys = [
-            r["key"]
-            for r in await StoredFile.select(StoredFile.key).where(
-                (StoredFile.owner_type == "topic") & (StoredFile.owner_id == topic_id)
-            )
-        ]
-        await StoredFile.delete().where(
-            (StoredFile.owner_type == "topic") & (StoredFile.owner_id == topic_id)
-        )
+        keys = await files.forget_owned("topic", topic_id)
         await Topic.delete().where(Topic.id == topic_id)
         await audit.record(actor, "topic.delete", "topic", topic_id, title=topic.title)
-    for key in keys:
-        await store.delete(key)
+    await files.remove_objects(store, keys)
 
 
 # The lifecycle -------------------------------------------------------------------------------
@@ -687,6 +677,14 @@ async def require_active_topic(county_id: int, year: int) -> None:
 # Documents -----------------------------------------------------------------------------------
 
 
+def _check_document_stage(kind: str, status: str) -> None:
+    if status not in DOCUMENT_STATES[kind]:
+        raise Conflict(
+            "topic.document_stage", rules.document_states_message(kind, status),
+            topic_status=status,
+        )
+
+
 def _document_kind(kind: str) -> str:
     if kind not in DOCUMENT_KINDS:
         choices = "、".join(f"{name}（{k}）" for k, (name, _) in DOCUMENT_KINDS.items())
@@ -717,47 +715,42 @@ async def upload_document(
             "auth.forbidden",
             "只有课题主持人、主持人所在幼儿园园长、本县（市、区）教研负责人或市教育局可以上传课题文档。",
         )
-    async with atomic(lock=_rule_lock(topic.county_id, topic.year)):
+    _check_document_stage(kind, topic.status)
+    try:
+        checked = await files.check_file(upload_kind, fileobj, filename=filename, limits=limits)
+    except LianyanError as exc:
+        # Same code and fields; the message says which document was refused.
+        raise type(exc)(
+            exc.code, f"{DOCUMENT_KINDS[kind][0]}未能上传：{exc.detail}", **exc.extra
+        ) from None
+
+    async def write(saved: files.FileOut) -> int:
+        # The stage is read again under the county-year lock the lifecycle steps take.
         current = await Topic.select(Topic.status).where(Topic.id == topic_id).first()
-        status = current["status"] if current else topic.status
-        if status not in DOCUMENT_STATES[kind]:
-            raise Conflict(
-                "topic.document_stage", rules.document_states_message(kind, status), topic_status=status
-            )
+        _check_document_stage(kind, current["status"] if current else topic.status)
         version = 1 + await TopicDocument.count().where(
             (TopicDocument.topic == topic_id) & (TopicDocument.kind == kind)
         )
-        try:
-            saved = await files.save_file(
-                store, kind=upload_kind, fileobj=fileobj, filename=filename,
-                uploader_id=actor.person_id, owner_type="topic", owner_id=topic_id,
-                limits=limits,
-            )
-        except LianyanError as exc:
-            # Same code and fields; the message says which document was refused.
-            raise type(exc)(
-                exc.code, f"{DOCUMENT_KINDS[kind][0]}未能上传：{exc.detail}", **exc.extra
-            ) from None
-        try:
-            document_id = (
-                await TopicDocument.insert(
-                    TopicDocument(
-                        topic=topic_id, kind=kind, version=version, file=saved.id,
-                        uploader_id=actor.person_id, created_at=clock.now(),
-                    )
+        document_id: int = (
+            await TopicDocument.insert(
+                TopicDocument(
+                    topic=topic_id, kind=kind, version=version, file=saved.id,
+                    uploader_id=actor.person_id, created_at=clock.now(),
                 )
-            )[0]["id"]
-            await Topic.update({Topic.updated_at: clock.now()}).where(Topic.id == topic_id)
-            await audit.record(
-                actor, "topic.document", "topic", topic_id, kind=kind, version=version,
-                file_id=saved.id, name=saved.original_name,
             )
-        except BaseException:
-            # The transaction rolls the rows back; the object must go too.
-            key = await StoredFile.select(StoredFile.key).where(StoredFile.id == saved.id).first()
-            if key is not None:
-                await store.delete(key["key"])
-            raise
+        )[0]["id"]
+        await Topic.update({Topic.updated_at: clock.now()}).where(Topic.id == topic_id)
+        await audit.record(
+            actor, "topic.document", "topic", topic_id, kind=kind, version=version,
+            file_id=saved.id, name=saved.original_name,
+        )
+        return document_id
+
+    document_id = await files.attach(
+        store, kind=upload_kind, fileobj=fileobj, filename=filename, limits=limits,
+        uploader_id=actor.person_id, owner_type="topic", owner_id=topic_id,
+        lock=_rule_lock(topic.county_id, topic.year), write=write, checked=checked,
+    )
     documents = await list_documents(actor, topic_id)
     return next(d for d in documents if d.id == document_id)
 
