@@ -10,13 +10,13 @@ from litestar.status_codes import HTTP_200_OK
 
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
+from lianyan.evaluation.access import SCORERS
 from lianyan.principal import Principal, Role
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.params import YearParam
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
-SCORERS = (Role.CITY_ADMIN, Role.EXPERT)
 
 
 class EvaluationController(Controller):

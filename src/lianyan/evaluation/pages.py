@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from lianyan import clock
 from lianyan.evaluation import schemas as s
 from lianyan.evaluation import services
+from lianyan.evaluation.access import SCORERS
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.web.access import SIGNED_IN, access
@@ -22,7 +23,6 @@ from lianyan.web.pages import page, pager
 from lianyan.web.params import OptionalYear, YearParam
 
 AnyRequest = Request[Any, Any, Any]
-SCORERS = (Role.CITY_ADMIN, Role.EXPERT)
 MIN_INDICATOR_ROWS = 5
 
 

@@ -32,6 +32,11 @@ from lianyan.exchanges.tables import (
 )
 from lianyan.principal import Principal, Role
 
+#: Who organises exchanges (the city; a county officer for their county).
+ORGANISERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
+#: Who follows teachers' progress (``/exchanges/progress``), each within their scope.
+FOLLOWERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.DIRECTOR)
+
 
 @dataclass(frozen=True, slots=True)
 class Standing:

@@ -20,6 +20,7 @@ from lianyan.exchanges import (
     services,
 )
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import ORGANISERS
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.principal import Principal, Role
@@ -29,7 +30,6 @@ from lianyan.web.access import SIGNED_IN, access
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
-ORGANISERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 
 
 class ExchangeController(Controller):

@@ -19,6 +19,7 @@ from lianyan import clock
 from lianyan.errors import LianyanError
 from lianyan.exchanges import designs, highlights, notifications, proposals, reviews, services
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import ORGANISERS
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.labels import book
@@ -30,7 +31,6 @@ from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, 
 from lianyan.web.pages import page
 from lianyan.web.sections import register_section
 
-ORGANISERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 AnyRequest = Request[Any, Any, Any]
 
 

@@ -11,13 +11,12 @@ from litestar.response import Template
 
 from lianyan.exchanges import notifications, progress, proposals
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import FOLLOWERS
 from lianyan.labels import book
 from lianyan.principal import Principal, Role
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
 from lianyan.web.pages import page
-
-FOLLOWERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.DIRECTOR)
 
 
 async def progress_page(

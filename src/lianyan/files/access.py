@@ -1,6 +1,7 @@
 """Who may download a stored file: the domain that owns it decides.
 
-Each owner type names a coroutine ``(actor, owner_id) -> bool`` in its domain's services.
+Each owner type names a coroutine ``(actor, owner_id) -> bool`` in its domain's ``access.py``
+(designs: ``exchanges/designs.py``, whose blind rule needs the design's group and deadline).
 The names are strings so this module imports no domain (imports point one way).
 """
 
@@ -13,10 +14,10 @@ from lianyan.principal import Principal
 
 #: owner_type → "module:function". Domains add their line here.
 READERS: dict[str, str] = {
-    "filing": "lianyan.filings.services:can_read_file",
-    "topic": "lianyan.topics.services:can_read_file",
+    "filing": "lianyan.filings.access:can_read_file",
+    "topic": "lianyan.topics.access:can_read_file",
     "design": "lianyan.exchanges.designs:can_read_file",
-    "report": "lianyan.reports.services:can_read_file",
+    "report": "lianyan.reports.access:can_read_file",
 }
 
 

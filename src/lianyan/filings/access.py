@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from lianyan.errors import Forbidden
+from lianyan.filings.tables import Filing
 from lianyan.principal import Principal, Role
+
+#: Who writes a county's filing and roster (the services refuse the city, saying why).
+WRITERS = (Role.COUNTY_OFFICER, Role.CITY_ADMIN)
 
 
 def sees_unpublished(actor: Principal, county_id: int) -> bool:
@@ -50,3 +54,12 @@ def require_city(actor: Principal) -> None:
     """Refuse (403) anyone but the city's officers."""
     if not actor.is_city:
         raise Forbidden("auth.forbidden", "只有市教育局学前教育科可以进行此操作。")
+
+
+async def can_read_file(actor: Principal, filing_id: int) -> bool:
+    """Files owned by a filing are readable by whoever may read the filing."""
+    condition: Any = Filing.id == filing_id
+    visible = filing_scope(actor, Filing)
+    if visible is not None:
+        condition = condition & visible
+    return bool(await Filing.exists().where(condition))

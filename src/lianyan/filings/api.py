@@ -16,6 +16,7 @@ from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore, content_disposition
 from lianyan.filings import compliance, leadership, services, themes
 from lianyan.filings import schemas as s
+from lianyan.filings.access import WRITERS
 from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
@@ -25,8 +26,6 @@ from lianyan.web.params import OptionalYear, YearParam
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Writers of a county's filing; the services refuse the city with a message saying why.
-WRITERS = (Role.COUNTY_OFFICER, Role.CITY_ADMIN)
 
 
 class LeadershipController(Controller):

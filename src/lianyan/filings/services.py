@@ -347,15 +347,6 @@ async def upload_plan(
     return await get_filing(actor, filing_id)
 
 
-async def can_read_file(actor: Principal, filing_id: int) -> bool:
-    """Files owned by a filing are readable by whoever may read the filing."""
-    try:
-        await _filing_row(actor, filing_id)
-    except NotFound:
-        return False
-    return True
-
-
 # Activities (附件2) ----------------------------------------------------------------------------
 
 _ACTIVITY_COLUMNS = (

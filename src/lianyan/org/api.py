@@ -12,6 +12,7 @@ from litestar.params import Body, Parameter
 
 from lianyan.org import imports, services
 from lianyan.org import schemas as s
+from lianyan.org.access import ACCOUNT_MANAGERS, UNIT_EDITORS
 from lianyan.principal import OFFICERS, Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
@@ -76,7 +77,7 @@ class ZoneController(Controller):
         )
         return Page(items=items, total=total)
 
-    @post("/", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @post("/", opt=access(*UNIT_EDITORS))
     async def create_zone(self, actor: Principal, data: s.ZoneIn) -> s.ZoneOut:
         """Add a zone."""
         return await services.create_zone(actor, data)
@@ -86,7 +87,7 @@ class ZoneController(Controller):
         """One zone."""
         return await services.get_zone(actor, zone_id)
 
-    @patch("/{zone_id:int}", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @patch("/{zone_id:int}", opt=access(*UNIT_EDITORS))
     async def update_zone(self, actor: Principal, zone_id: int, data: s.ZonePatch) -> s.ZoneOut:
         """Change a zone."""
         return await services.update_zone(actor, zone_id, data)
@@ -114,7 +115,7 @@ class KindergartenController(Controller):
         )
         return Page(items=items, total=total)
 
-    @post("/", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @post("/", opt=access(*UNIT_EDITORS))
     async def create_kindergarten(
         self, actor: Principal, data: s.KindergartenIn
     ) -> s.KindergartenOut:
@@ -126,7 +127,7 @@ class KindergartenController(Controller):
         """One kindergarten."""
         return await services.get_kindergarten(actor, kindergarten_id)
 
-    @patch("/{kindergarten_id:int}", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER))
+    @patch("/{kindergarten_id:int}", opt=access(*UNIT_EDITORS))
     async def update_kindergarten(
         self, actor: Principal, kindergarten_id: int, data: s.KindergartenPatch
     ) -> s.KindergartenOut:
@@ -157,7 +158,7 @@ class PeopleController(Controller):
         )
         return Page(items=items, total=total)
 
-    @post("/", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN))
+    @post("/", opt=access(*ACCOUNT_MANAGERS))
     async def create_person(self, actor: Principal, data: s.PersonIn) -> s.PersonOut:
         """Add a person."""
         return await services.create_person(actor, data)
@@ -169,7 +170,7 @@ class PeopleController(Controller):
 
     @patch(
         "/{person_id:int}",
-        opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN),
+        opt=access(*ACCOUNT_MANAGERS),
     )
     async def update_person(
         self, actor: Principal, person_id: int, data: s.PersonPatch
@@ -184,7 +185,7 @@ class PeopleController(Controller):
 
     @post(
         "/{person_id:int}/roles",
-        opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN),
+        opt=access(*ACCOUNT_MANAGERS),
     )
     async def grant_role(self, actor: Principal, person_id: int, data: s.RoleIn) -> s.RoleOut:
         """Grant a role in a scope."""

@@ -17,6 +17,7 @@ from lianyan.auth.schemas import AccountOut, AccountsOpenedOut, AccountsOpenIn, 
 from lianyan.errors import InvalidInput
 from lianyan.files.store import content_disposition
 from lianyan.org import dashboard, imports, services
+from lianyan.org.access import ACCOUNT_MANAGERS, IMPORTERS
 from lianyan.principal import OFFICERS, Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import access
@@ -25,8 +26,6 @@ from lianyan.web.pages import page, pager
 from lianyan.web.sections import register_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Who opens, resets and deactivates logins (within their scope: docs/accounts.md).
-ACCOUNT_MANAGERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.ADMIN)
 
 
 class OrgPages(Controller):
@@ -150,12 +149,12 @@ class OrgPages(Controller):
             headers={"Content-Disposition": content_disposition(accounts.sheet_filename())},
         )
 
-    @get("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
+    @get("/import", opt=access(*IMPORTERS))
     async def import_page(self, actor: Principal) -> Template:
         """The Excel import page."""
         return page("org/import.html", actor, result=None, error=None, errors=[], kind=None)
 
-    @post("/import", opt=access(Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ADMIN))
+    @post("/import", opt=access(*IMPORTERS))
     async def import_submit(
         self, actor: Principal, settings: Settings, request: Request[Any, Any, Any]
     ) -> Any:

@@ -9,8 +9,9 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from lianyan.files.store import ObjectStore
-from lianyan.principal import Principal, Role
+from lianyan.principal import Principal
 from lianyan.reports import services
+from lianyan.reports.access import REPORTERS
 from lianyan.reports.content import Context
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut
 from lianyan.schemas import Page
@@ -18,7 +19,6 @@ from lianyan.settings import Settings
 from lianyan.web.access import access
 
 #: Who asks for reports: the city, and county officers for their county.
-REPORTERS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER)
 
 
 class ReportController(Controller):

@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from lianyan import clock
 from lianyan.principal import Principal, Role
 from lianyan.reports import services
-from lianyan.reports.api import REPORTERS
+from lianyan.reports.access import REPORTERS
 from lianyan.reports.content import Context
 from lianyan.reports.kinds import KINDS, NUMBERED_KINDS, ReportKind
 from lianyan.reports.schemas import ReportIn

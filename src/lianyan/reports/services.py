@@ -28,7 +28,7 @@ from lianyan.errors import Conflict, LianyanError, NotFound, Unavailable
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
 from lianyan.principal import Grant, Principal, Role
-from lianyan.reports import content, output, wakeup
+from lianyan.reports import access, content, output, wakeup
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.kinds import KINDS, STATUS_NAMES
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut, ReportParams
@@ -70,16 +70,6 @@ def _params(value: Any) -> ReportParams:
     if isinstance(value, str | bytes):
         return msgspec.json.decode(value or "{}", type=ReportParams)
     return msgspec.convert(value or {}, ReportParams)
-
-
-def _scope(actor: Principal) -> Any:
-    """The jobs the caller may see, as a condition (None: all)."""
-    if actor.is_city:
-        return None
-    counties = sorted(actor.counties(Role.COUNTY_OFFICER))
-    if not counties:
-        return ReportJob.id == -1
-    return (ReportJob.requested_by == actor.person_id) | ReportJob.county_id.is_in(counties)
 
 
 async def _outs(rows: list[dict[str, Any]]) -> list[ReportJobOut]:
@@ -138,7 +128,7 @@ async def list_jobs(actor: Principal, *, limit: int = 50, offset: int = 0
     """The caller's visible jobs, newest first; three queries whatever the page size."""
     query = ReportJob.select(*_COLUMNS)
     count = ReportJob.count()
-    scope = _scope(actor)
+    scope = access.scope(actor)
     if scope is not None:
         query = query.where(scope)
         count = count.where(scope)
@@ -148,7 +138,7 @@ async def list_jobs(actor: Principal, *, limit: int = 50, offset: int = 0
 
 async def _visible_row(actor: Principal, job_id: int) -> dict[str, Any]:
     query = ReportJob.select(*_COLUMNS).where(ReportJob.id == job_id)
-    scope = _scope(actor)
+    scope = access.scope(actor)
     if scope is not None:
         query = query.where(scope)
     row = await query.first()
@@ -176,15 +166,6 @@ async def download_url(actor: Principal, store: ObjectStore, job_id: int) -> str
                        f"报表{STATUS_NAMES[row['status']]}，完成后即可下载，请稍候刷新。",
                        report_status=row["status"])
     return await files.download_url(actor, store, row["file_id"])
-
-
-async def can_read_file(actor: Principal, job_id: int) -> bool:
-    """Files owned by a report job are readable by whoever may see the job."""
-    try:
-        await _visible_row(actor, job_id)
-    except NotFound:
-        return False
-    return True
 
 
 # Running --------------------------------------------------------------------------------------

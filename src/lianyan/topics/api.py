@@ -18,13 +18,13 @@ from lianyan.schemas import Page
 from lianyan.settings import Settings
 from lianyan.topics import schemas as s
 from lianyan.topics import services
+from lianyan.topics.access import CREATORS
 from lianyan.web.access import SIGNED_IN, access
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
 
 #: Roles that may create a topic; the service checks the county and the host.
-CREATORS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.TEACHER)
 
 
 @dataclass

@@ -19,13 +19,13 @@ from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.topics import rules, services
 from lianyan.topics import schemas as s
+from lianyan.topics.access import CREATORS
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
 from lianyan.web.pages import page, pager
 from lianyan.web.sections import register_section
 
 AnyRequest = Request[Any, Any, Any]
-CREATORS = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.DIRECTOR, Role.TEACHER)
 #: Empty member rows shown under the existing ones on the form.
 SPARE_MEMBER_ROWS = 3
 

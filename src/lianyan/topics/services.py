@@ -1,14 +1,5 @@
-"""Rules of research topics (课题): who sees and changes a topic, its lifecycle, its documents,
-the application review, and the one-topic-per-county rule.
-
-Who may do what is written out in docs/topics.md; in short:
-
-* read: the city; county and zone officers of the topic's county; the director of the host's
-  kindergarten; the host and the members; experts invited to review it. Anyone else gets 404.
-* manage (edit a draft, upload documents, submit, open, midterm, withdraw a draft): the host,
-  the director of the host's kindergarten, the county's officers, and the city acting for them.
-  Withdrawing a topic once it is submitted is for the county's officers and the city only.
-* decide (approve, reject, return, conclude with a grade; invite experts): the city only.
+"""Rules of research topics (课题): reading, the lifecycle, documents, the application review,
+and the one-topic-per-county rule. Who may see and do what is ``topics/access.py``.
 
 Every function takes the caller as ``actor``, raises ``lianyan.errors`` exceptions, and writes
 inside ``atomic()`` with an audit entry for every change. Rows of other domains are read here
@@ -35,7 +26,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.labels import TOPIC_GRADE, TOPIC_STATUS
 from lianyan.org.tables import County, Person, RoleAssignment
 from lianyan.principal import Principal, Role
-from lianyan.topics import rules
+from lianyan.topics import access, rules
 from lianyan.topics import schemas as s
 from lianyan.topics.rules import ACTIVE, DOCUMENT_KINDS, DOCUMENT_STATES, ONE_TOPIC_RULE, STEPS
 from lianyan.topics.tables import Topic, TopicDocument, TopicEvent, TopicMember, TopicReview
@@ -67,26 +58,6 @@ _COLUMNS = (
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
-def _read_scope(actor: Principal) -> Any:
-    """Which topics the caller may read, as a condition (None: all). Sub-selects, no queries."""
-    if actor.is_city:
-        return None
-    condition: Any = (
-        (Topic.host == actor.person_id)
-        | Topic.id.is_in(
-            TopicMember.select(TopicMember.topic).where(TopicMember.person == actor.person_id)
-        )
-        | Topic.id.is_in(
-            TopicReview.select(TopicReview.topic).where(TopicReview.expert == actor.person_id)
-        )
-    )
-    if counties := actor.counties(Role.COUNTY_OFFICER, Role.ZONE_OFFICER):
-        condition = condition | Topic.county.is_in(sorted(counties))
-    if kindergartens := actor.kindergartens(Role.DIRECTOR):
-        condition = condition | Topic.kindergarten.is_in(sorted(kindergartens))
-    return condition
 
 
 async def _members_of(topic_ids: list[int]) -> dict[int, list[s.MemberOut]]:
@@ -147,7 +118,7 @@ async def list_topics(
     offset: int = 0,
 ) -> tuple[list[s.TopicOut], int]:
     """Topics the caller may read, filtered, newest first, in three queries whatever the page."""
-    conditions: list[Any] = [_read_scope(actor)]
+    conditions: list[Any] = [access.scope(actor)]
     if year:
         conditions.append(Topic.year == year)
     if county_id:
@@ -174,7 +145,7 @@ async def list_topics(
 async def _visible(actor: Principal, topic_id: int) -> s.TopicOut:
     """One topic the caller may read, with its members; 404 otherwise."""
     query = Topic.select(*_COLUMNS).where(Topic.id == topic_id)
-    scope = _read_scope(actor)
+    scope = access.scope(actor)
     if scope is not None:
         query = query.where(scope)
     row = await query.first()
@@ -204,102 +175,8 @@ async def get_topic(actor: Principal, topic_id: int) -> s.TopicDetail:
     return s.TopicDetail(
         **msgspec.structs.asdict(topic),
         events=[msgspec.convert(e, s.EventOut) for e in events],
-        allowed_actions=allowed_actions(actor, topic, invited=invited),
+        allowed_actions=access.allowed_actions(actor, topic, invited=invited),
     )
-
-
-async def can_read_file(actor: Principal, topic_id: int) -> bool:
-    """Files of a topic (owner type ``topic``) are readable by whoever may read the topic."""
-    try:
-        await _visible(actor, topic_id)
-    except NotFound:
-        return False
-    return True
-
-
-# Who may do what -----------------------------------------------------------------------------
-
-
-def _manages(actor: Principal, topic: s.TopicOut) -> bool:
-    """The topic's own side: host, host's director, county officers; the city may act too."""
-    return (
-        actor.officer_of_county(topic.county_id)
-        or (topic.host_id is not None and topic.host_id == actor.person_id)
-        or (
-            topic.kindergarten_id is not None
-            and topic.kindergarten_id in actor.kindergartens(Role.DIRECTOR)
-        )
-    )
-
-
-def _may_take(actor: Principal, topic: s.TopicOut, step: rules.Step) -> bool:
-    if step.side == "city":
-        return actor.is_city
-    if step.name == "withdraw" and topic.status != "draft":
-        # Once submitted, a topic is the county's commitment to the city.
-        return actor.officer_of_county(topic.county_id)
-    return _manages(actor, topic)
-
-
-def _refusal(topic: s.TopicOut, step: rules.Step) -> Forbidden:
-    if step.side == "city":
-        return Forbidden("auth.forbidden", f"只有市教育局学前教育科可以对课题“{step.label}”。")
-    if step.name == "withdraw" and topic.status != "draft":
-        return Forbidden(
-            "auth.forbidden", "课题申报后，只有本县（市、区）教研负责人或市教育局可以撤销。"
-        )
-    return Forbidden(
-        "auth.forbidden",
-        f"只有课题主持人、主持人所在幼儿园园长、本县（市、区）教研负责人或市教育局可以"
-        f"对课题“{step.label}”。",
-    )
-
-
-def allowed_actions(actor: Principal, topic: s.TopicOut, *, invited: bool = False) -> list[str]:
-    """What the caller may press on this topic now: lifecycle steps, then page actions.
-
-    Steps are those the diagram allows from the current state and the caller's role allows;
-    a step may still be refused for what it needs (a document, a grade, the last-active rule)
-    with a message saying what is missing. Page actions: ``edit``, ``delete``, ``upload``,
-    ``invite`` (experts), ``review`` (own score form), ``read_reviews``.
-    """
-    actions = [
-        step.name
-        for step in rules.steps_from(topic.status)
-        if _may_take(actor, topic, step)
-    ]
-    manages = _manages(actor, topic)
-    if manages and topic.status == "draft":
-        actions += ["edit", "delete"]
-    if manages and any(topic.status in states for states in DOCUMENT_STATES.values()):
-        actions.append("upload")
-    if actor.is_city and topic.status == "submitted":
-        actions.append("invite")
-    if invited and topic.status == "submitted":
-        actions.append("review")
-    if actor.is_city or invited:
-        actions.append("read_reviews")
-    return actions
-
-
-def _may_create(
-    actor: Principal, county_id: int, host_id: int | None, host_kindergarten: int | None
-) -> bool:
-    """The city, the county's officers, or the host's kindergarten (its director, or a teacher
-    there who hosts the topic themselves)."""
-    if actor.officer_of_county(county_id):
-        return True
-    if host_id is None or host_kindergarten is None:
-        return False
-    if host_kindergarten in actor.kindergartens(Role.DIRECTOR):
-        return True
-    return host_id == actor.person_id and host_kindergarten in actor.kindergartens(Role.TEACHER)
-
-
-_CREATE_REFUSAL = (
-    "只有市教育局、本县（市、区）教研负责人，或主持人所在幼儿园（园长，或主持课题的教师本人）"
-    "可以创建或修改该课题。"
-)
 
 
 # Creating and editing ------------------------------------------------------------------------
@@ -407,8 +284,8 @@ async def create_topic(actor: Principal, data: s.TopicIn) -> s.TopicDetail:
     _check_text(title=data.title, direction=data.direction)
     pairs = _members_from(data.member_ids, data.members) or []
     host_kindergarten = await _check_people(data.county_id, data.host_id, [p for p, _ in pairs])
-    if not _may_create(actor, data.county_id, data.host_id, host_kindergarten):
-        raise Forbidden("auth.forbidden", _CREATE_REFUSAL)
+    if not access.may_create(actor, data.county_id, data.host_id, host_kindergarten):
+        raise Forbidden("auth.forbidden", access.CREATE_REFUSAL)
     _check_dates(data.planned_start, data.planned_end)
     now = clock.now()
     async with atomic():
@@ -454,8 +331,8 @@ async def update_topic(actor: Principal, topic_id: int, data: s.TopicPatch) -> s
             "topic.status_readonly",
             "课题状态不能直接修改，请使用提交申报（submit）、立项（approve）、开题（open）等操作。",
         )
-    if not _manages(actor, topic):
-        raise Forbidden("auth.forbidden", _CREATE_REFUSAL)
+    if not access.may_manage(actor, topic):
+        raise Forbidden("auth.forbidden", access.CREATE_REFUSAL)
     if topic.status != "draft":
         raise _not_draft(topic, "修改")
     sent = {
@@ -469,8 +346,8 @@ async def update_topic(actor: Principal, topic_id: int, data: s.TopicPatch) -> s
     host_id = sent.get("host_id", topic.host_id)
     member_ids = [p for p, _ in pairs] if pairs is not None else topic.member_ids
     host_kindergarten = await _check_people(county_id, host_id, member_ids)
-    if not _may_create(actor, county_id, host_id, host_kindergarten):
-        raise Forbidden("auth.forbidden", _CREATE_REFUSAL)
+    if not access.may_create(actor, county_id, host_id, host_kindergarten):
+        raise Forbidden("auth.forbidden", access.CREATE_REFUSAL)
     _check_dates(
         sent.get("planned_start", topic.planned_start), sent.get("planned_end", topic.planned_end)
     )
@@ -511,8 +388,8 @@ async def delete_topic(actor: Principal, topic_id: int, *, store: ObjectStore) -
     should the topic count (a draft never does).
     """
     topic = await _visible(actor, topic_id)
-    if not _manages(actor, topic):
-        raise Forbidden("auth.forbidden", _CREATE_REFUSAL)
+    if not access.may_manage(actor, topic):
+        raise Forbidden("auth.forbidden", access.CREATE_REFUSAL)
     if topic.status != "draft":
         raise _not_draft(topic, "删除")
     async with atomic(lock=_rule_lock(topic.county_id, topic.year)):
@@ -599,8 +476,8 @@ async def take_step(
                 topic_status=topic.status,
                 allowed=[x.name for x in rules.steps_from(topic.status)],
             )
-        if not _may_take(actor, topic, step):
-            raise _refusal(topic, step)
+        if not access.may_take(actor, topic, step):
+            raise access.refusal(topic, step)
         if action == "conclude" and data.grade is None:
             raise InvalidInput(
                 "topic.grade_required",
@@ -710,7 +587,7 @@ async def upload_document(
     """
     upload_kind = _document_kind(kind)
     topic = await _visible(actor, topic_id)
-    if not _manages(actor, topic):
+    if not access.may_manage(actor, topic):
         raise Forbidden(
             "auth.forbidden",
             "只有课题主持人、主持人所在幼儿园园长、本县（市、区）教研负责人或市教育局可以上传课题文档。",

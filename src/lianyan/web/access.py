@@ -70,3 +70,20 @@ def routes_without_rule(app: Any) -> list[str]:
                 methods = ",".join(sorted(getattr(handler, "http_methods", []) or ["*"]))
                 missing.append(f"{methods} {route.path}")
     return missing
+
+
+def allows(rule: Any, user: Any) -> bool:
+    """True when a signed-in ``user`` passes ``rule`` (as ``access_guard`` would let them in)."""
+    if rule in (PUBLIC, SIGNED_IN):
+        return True
+    return isinstance(rule, frozenset) and user.has(*rule)
+
+
+def page_rules(app: Any) -> dict[str, Any]:
+    """path → the access rule of the route's GET handler, for every route that has one."""
+    rules: dict[str, Any] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if "GET" in (getattr(handler, "http_methods", None) or ()):
+                rules[route.path] = handler.opt.get("access")
+    return rules

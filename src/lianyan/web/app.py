@@ -230,6 +230,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
     missing = routes_without_rule(app)
     if missing:
         raise RuntimeError(f"routes without an access rule: {missing}")
+    templating.learn_pages(app)
     return app
 
 
