@@ -312,7 +312,9 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
                                 {"textarea[name=body]": "  "}, "请填写点评或回复的内容"))
     await _refuse(expert, Check(
         "score-reason", path, "[data-testid=score-form]",
-        {"[data-testid=reason-goal]": "目标清楚", "[data-testid=reason-content]": "贴近生活",
+        {**{f"[data-testid=score-{item}]": "4" for item in
+            ("goal", "content", "process", "children", "teacher")},
+         "[data-testid=reason-goal]": "目标清楚", "[data-testid=reason-content]": "贴近生活",
          "[data-testid=reason-process]": "层次分明", "[data-testid=reason-children]": "",
          "[data-testid=reason-teacher]": "回应及时"},
         "请为“幼儿表现”打 1–5 分", {"[data-testid=reason-goal]": "目标清楚"}))

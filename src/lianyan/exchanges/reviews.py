@@ -17,7 +17,7 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import designs, notifications
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.access import sees_design
+from lianyan.exchanges.access import Standing, sees_design
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import (
@@ -290,11 +290,32 @@ async def _scores_of(design_ids: list[int]) -> dict[int, list[s.ScoreOut]]:
     return result
 
 
+def sees_other_scores(standing: Standing, *, has_own: bool) -> bool:
+    """An invited expert reads the other experts' score forms only after giving their own,
+    so that theirs is not anchored by the others; organisers (the city, the organising
+    county) and everyone else who may read the design see them all."""
+    if standing.organiser or not standing.expert:
+        return True
+    return has_own
+
+
+def shown_scores(
+    actor: Principal, standing: Standing, scores: list[s.ScoreOut]
+) -> tuple[list[s.ScoreOut], int]:
+    """The score forms the caller may read now, and how many are held back."""
+    has_own = any(sc.expert_id == actor.person_id for sc in scores)
+    if sees_other_scores(standing, has_own=has_own):
+        return scores, 0
+    return [], len(scores)
+
+
 async def list_scores(actor: Principal, design_id: int) -> s.ScoreList:
-    """The experts' score forms of a design with the averages."""
-    await designs.design_context(actor, design_id)
-    scores = (await _scores_of([design_id])).get(design_id, [])
-    return s.ScoreList(items=scores, total=len(scores), average=averages(scores))
+    """The experts' score forms of a design with the averages; an invited expert who has
+    not scored it yet gets none of the others' (``hidden`` says how many)."""
+    context = await designs.design_context(actor, design_id)
+    every = (await _scores_of([design_id])).get(design_id, [])
+    scores, hidden = shown_scores(actor, context.standing, every)
+    return s.ScoreList(items=scores, total=len(scores), average=averages(scores), hidden=hidden)
 
 
 async def put_score(actor: Principal, design_id: int, data: s.ScoreIn) -> s.ScoreOut:
@@ -362,7 +383,7 @@ async def compare(actor: Principal, exchange_id: int, group_id: int) -> s.Compar
     columns = []
     for design in design_list:
         version = latest.get(design.id)
-        design_scores = scores.get(design.id, [])
+        design_scores, hidden = shown_scores(actor, standing, scores.get(design.id, []))
         columns.append(
             s.CompareColumn(
                 design=design,
@@ -371,6 +392,7 @@ async def compare(actor: Principal, exchange_id: int, group_id: int) -> s.Compar
                 sections_note=version.sections_note if version else "尚未上传任何版本。",
                 scores=design_scores,
                 average=averages(design_scores),
+                hidden_scores=hidden,
             )
         )
     return s.CompareOut(

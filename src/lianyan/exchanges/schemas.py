@@ -388,6 +388,8 @@ class ScoreList(Output, kw_only=True):
     items: list[ScoreOut]
     total: int
     average: dict[str, float | None]
+    #: Score forms held back: an invited expert sees the others' only after giving their own.
+    hidden: int = 0
 
 
 # Comparison -----------------------------------------------------------------------------------
@@ -402,6 +404,8 @@ class CompareColumn(Output, kw_only=True):
     sections_note: str
     scores: list[ScoreOut]
     average: dict[str, float | None]
+    #: Score forms held back from an expert who has not scored this design yet.
+    hidden_scores: int = 0
 
 
 class CompareOut(Output, kw_only=True):
