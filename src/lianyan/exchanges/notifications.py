@@ -47,6 +47,7 @@ KIND_NAMES = {
     "nudge": "催办提醒",
     "nominated": "设计教师推荐",
     "proposal": "参与园推荐",
+    "exchange_changed": "活动变更",
 }
 
 

@@ -27,7 +27,15 @@ from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
 from lianyan.web.access import SIGNED_IN, access
-from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit
+from lianyan.web.forms import (
+    CHECKED,
+    NO_FORM,
+    Form,
+    FormState,
+    int_or_none,
+    read_form,
+    submit,
+)
 from lianyan.web.pages import page
 from lianyan.web.sections import register_section
 
@@ -79,6 +87,20 @@ def _groups_body(form: Form) -> dict[str, Any]:
     ]}  # fmt: skip
 
 
+#: Text fields of the edit form: sent empty, they are refused rather than left unchanged.
+_EDIT_TEXT = ("title", "content", "mode", "starts_at", "place", "meeting_link",
+              "design_deadline", "comment_deadline")
+
+
+def _edit_body(form: Form) -> dict[str, Any]:
+    """The edit form as the body of ``PATCH /exchanges/{id}``: every field it shows."""
+    body: dict[str, Any] = {k: form.text(k) for k in _EDIT_TEXT if k in form.values}
+    body["blind"] = form.text("blind").lower() in CHECKED
+    body["host_id"] = form.text("host_id") or None
+    body["expert_ids"] = form.all("expert_ids")
+    return body
+
+
 def _score_body(form: Form) -> dict[str, Any]:
     """The score form (``goal_score``, ``goal_reason`` …) as the body of ``PUT /score``."""
     return {item: {"score": form.text(f"{item}_score"), "reason": form.text(f"{item}_reason")}
@@ -124,6 +146,39 @@ class ExchangePages(Controller):
             done=lambda exchange: _done(f"/exchanges/{exchange.id}",
                                         "交流活动已创建，下一步请邀请专家并配对参与园。"),
             again=lambda posted: self._form(actor, posted),
+        )
+
+    @get("/exchanges/{exchange_id:int}/edit", opt=access(*ORGANISERS))
+    async def edit_exchange(self, actor: Principal, exchange_id: int) -> Template:
+        """The organiser's form to change the exchange."""
+        return await self._edit(actor, exchange_id)
+
+    async def _edit(
+        self, actor: Principal, exchange_id: int, posted: FormState = NO_FORM
+    ) -> Template:
+        exchange = await services.organised_exchange(actor, exchange_id)
+        experts = await services.list_experts(actor, exchange_id)
+        choices = await services.expert_choices(actor)
+        invited = {e.person_id for e in experts}
+        known = {c["id"] for c in choices}
+        choices += [{"id": e.person_id, "name": e.name, "unit": e.unit}
+                    for e in experts if e.person_id not in known]
+        return await _page(
+            "exchanges/edit.html", actor, status_code=posted.status, exchange=exchange,
+            hosts=await services.host_choices(exchange), experts=choices, invited=invited,
+            posted=posted, error=posted.message,
+        )
+
+    @post("/exchanges/{exchange_id:int}/edit", opt=access(*ORGANISERS))
+    async def save_exchange(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
+        """Save the changes; a changed time or deadline is announced to everyone in it."""
+        form = await read_form(request, "edit")
+        return await submit(
+            form,
+            lambda: services.update_exchange(actor, exchange_id,
+                                             form.bind(s.ExchangePatch, _edit_body)),
+            done=_done(f"/exchanges/{exchange_id}", "已保存修改；时间有变动时已通知参与教师和专家。"),
+            again=lambda posted: self._edit(actor, exchange_id, posted),
         )
 
     @get("/exchanges/{exchange_id:int}", opt=access(SIGNED_IN))

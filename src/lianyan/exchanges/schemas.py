@@ -63,20 +63,27 @@ class ExchangeIn(Input, kw_only=True):
 
 
 class ExchangePatch(Input, kw_only=True):
-    """Changes to an exchange."""
+    """Changes to an exchange; only the fields sent change.
 
-    title: Title | UnsetType = UNSET
-    content: Content | UnsetType = UNSET
-    age_group: AgeGroup | UnsetType = UNSET
-    domain: Domain | UnsetType = UNSET
-    mode: Mode | UnsetType = UNSET
-    starts_at: dt.datetime | UnsetType = UNSET
-    place: Place | UnsetType = UNSET
-    meeting_link: Link | UnsetType = UNSET
-    host_id: Id | UnsetType | None = UNSET
-    design_deadline: dt.datetime | UnsetType = UNSET
-    comment_deadline: dt.datetime | UnsetType = UNSET
-    blind: bool | UnsetType = UNSET
+    ``expert_ids`` is the whole list of invited experts after the change: new ones are
+    invited (and told), missing ones are withdrawn unless they already commented or scored.
+    """
+
+    title: Annotated[Title, Meta(title="活动名称")] | UnsetType = UNSET
+    content: Annotated[Content, Meta(title="同一教学内容")] | UnsetType = UNSET
+    age_group: Annotated[AgeGroup, Meta(title="年龄段")] | UnsetType = UNSET
+    domain: Annotated[Domain, Meta(title="领域")] | UnsetType = UNSET
+    mode: Annotated[Mode, Meta(title="方式")] | UnsetType = UNSET
+    starts_at: Annotated[dt.datetime, Meta(title="活动时间")] | UnsetType = UNSET
+    place: Annotated[Place, Meta(title="活动地点")] | UnsetType = UNSET
+    meeting_link: Annotated[Link, Meta(title="会议链接")] | UnsetType = UNSET
+    host_id: Annotated[Id | None, Meta(title="主持人")] | UnsetType = UNSET
+    design_deadline: Annotated[dt.datetime, Meta(title="教学设计提交截止时间")] | UnsetType = UNSET
+    comment_deadline: Annotated[dt.datetime, Meta(title="专家点评截止时间")] | UnsetType = UNSET
+    blind: Annotated[bool, Meta(title="背对背设计")] | UnsetType = UNSET
+    expert_ids: Annotated[
+        list[Id], Meta(max_length=200, title="受邀专家")
+    ] | UnsetType = UNSET
 
 
 class ExchangeOut(Output, kw_only=True):

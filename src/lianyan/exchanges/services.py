@@ -224,18 +224,58 @@ async def create_exchange(actor: Principal, data: s.ExchangeIn) -> s.ExchangeOut
     return await get_exchange(actor, row["id"])
 
 
+#: Fields whose change is announced to the participants' teachers and the experts.
+_ANNOUNCED = {
+    "starts_at": "活动时间",
+    "design_deadline": "教学设计提交截止时间",
+    "comment_deadline": "专家点评截止时间",
+}
+
+
+def check_moved_deadlines(
+    changes: dict[str, Any], current: s.ExchangeOut, now: dt.datetime
+) -> None:
+    """A deadline that is moved cannot be moved to a time already past
+    (``exchange.deadline_past``, naming the field); leaving it where it is stays allowed."""
+    for key in ("design_deadline", "comment_deadline"):
+        value = changes.get(key)
+        if value is not None and value != getattr(current, key) and value <= now:
+            label = _ANNOUNCED[key]
+            raise InvalidInput(
+                "exchange.deadline_past",
+                f"{label}不能改到现在（{local(now):%Y-%m-%d %H:%M}）之前，请选择以后的时间。",
+                field=key,
+            )
+
+
 async def update_exchange(
     actor: Principal, exchange_id: int, data: s.ExchangePatch
 ) -> s.ExchangeOut:
-    """Change an exchange (its organisers). Side effects: the row and an audit entry."""
+    """Change an exchange (its organisers): what it is, when and where, host, deadlines,
+    experts.
+
+    Rules: a moved deadline cannot go before now (``exchange.deadline_past``), the comment
+    deadline stays after the design deadline (``exchange.deadlines``), place and link as on
+    creation; an expert who already commented or scored cannot be withdrawn
+    (``exchange.expert_has_reviews``). Side effects: the row; invitations and withdrawals;
+    a notice ``exchange_changed`` to every participant's teacher and invited expert when the
+    time or a deadline changed, and ``invited`` to new experts; an audit entry with the old
+    and new values of what changed.
+    """
     current, standing = await visible_exchange(actor, exchange_id)
     _require_organiser(standing)
+    now = clock.now()
     changes: dict[Any, Any] = s.unset_to_dict(data)
+    expert_ids = changes.pop("expert_ids", None)
     for key in ("starts_at", "design_deadline", "comment_deadline"):
         if key in changes:
             changes[key] = aware(changes[key])
+    for key in ("title", "content", "place", "meeting_link"):
+        if key in changes:
+            changes[key] = changes[key].strip()
     if "host_id" in changes:
         changes["host"] = changes.pop("host_id")
+    check_moved_deadlines(changes, current, now)
     merged = {
         "design_deadline": current.design_deadline,
         "comment_deadline": current.comment_deadline,
@@ -245,13 +285,145 @@ async def update_exchange(
         **changes,
     }
     await _check_fields(merged)
-    async with atomic():
-        if changes:
-            await Exchange.update(changes).where(Exchange.id == exchange_id)
-        await audit.record(
-            actor, "exchange.update", "exchange", exchange_id, fields=sorted(changes)
+    old = {**msgspec.structs.asdict(current), "host": current.host_id}
+    changed = {k: v for k, v in changes.items() if old.get(k) != v}
+    async with atomic(lock=f"exchange-experts:{exchange_id}"):
+        if changed:
+            await Exchange.update(changed).where(Exchange.id == exchange_id)
+        invited, withdrawn = (
+            await _set_experts(actor, current, expert_ids) if expert_ids is not None else ([], [])
         )
+        await audit.record(
+            actor, "exchange.update", "exchange", exchange_id, fields=sorted(changed),
+            before={k: _plain(old.get(k)) for k in changed},
+            after={k: _plain(v) for k, v in changed.items()},
+            invited=invited, withdrawn=withdrawn,
+        )
+        announced = [k for k in _ANNOUNCED if k in changed]
+        if announced:
+            await send(await _change_notices(current, changed, announced))
     return await get_exchange(actor, exchange_id)
+
+
+def _plain(value: Any) -> Any:
+    return local(value).isoformat() if isinstance(value, dt.datetime) else value
+
+
+async def _change_notices(
+    current: s.ExchangeOut, changed: dict[str, Any], announced: list[str]
+) -> list[Notice]:
+    """``exchange_changed`` to every participant's teacher and every invited expert."""
+    teachers = await Participant.select(Participant.teacher).where(
+        Participant.exchange == current.id
+    )
+    experts = await ExchangeExpert.select(ExchangeExpert.expert).where(
+        ExchangeExpert.exchange == current.id
+    )
+    people = sorted({r["teacher"] for r in teachers} | {r["expert"] for r in experts})
+    lines = "；".join(
+        f"{_ANNOUNCED[k]}由 {getattr(current, k):%Y-%m-%d %H:%M} 改为 "
+        f"{local(changed[k]):%Y-%m-%d %H:%M}"
+        for k in announced
+    )
+    title = f"同研异构活动{book(current.title)}的" + "、".join(
+        _ANNOUNCED[k].removesuffix("时间") for k in announced
+    ) + "有变动"
+    return [
+        Notice(person_id=p, kind="exchange_changed", title=title, body=lines + "。",
+               link=f"/exchanges/{current.id}")
+        for p in people
+    ]
+
+
+async def _set_experts(
+    actor: Principal, exchange: s.ExchangeOut, expert_ids: list[int]
+) -> tuple[list[int], list[int]]:
+    """Make the invited experts exactly ``expert_ids``; returns (invited, withdrawn).
+
+    Runs inside the caller's transaction (under the exchange's experts lock).
+    """
+    wanted = set(expert_ids)
+    present = {
+        r["expert"] for r in await ExchangeExpert.select(ExchangeExpert.expert).where(
+            ExchangeExpert.exchange == exchange.id
+        )
+    }
+    new = sorted(wanted - present)
+    gone = sorted(present - wanted)
+    if new:
+        holders = {
+            r["person"] for r in await RoleAssignment.select(RoleAssignment.person).where(
+                RoleAssignment.person.is_in(new) & (RoleAssignment.role == Role.EXPERT)
+                & (RoleAssignment.active == True)  # noqa: E712
+            )
+        }
+        if set(new) - holders:
+            raise InvalidInput("exchange.not_expert",
+                               "所选人员中有人不是专家，请先为其授予“专家”角色。",
+                               field="expert_ids", person_ids=sorted(set(new) - holders))
+    if gone:
+        reviewed = {
+            r["author"] for r in await Comment.select(Comment.author).where(
+                (Comment.design.exchange == exchange.id) & Comment.author.is_in(gone)
+            )
+        } | {
+            r["expert"] for r in await Score.select(Score.expert).where(
+                (Score.design.exchange == exchange.id) & Score.expert.is_in(gone)
+            )
+        }
+        if reviewed:
+            names = await Person.select(Person.name).where(Person.id.is_in(sorted(reviewed)))
+            raise Conflict(
+                "exchange.expert_has_reviews",
+                f"{'、'.join(r['name'] for r in names)}已经点评或评分，不能取消邀请。",
+                field="expert_ids", person_ids=sorted(reviewed),
+            )
+        await ExchangeExpert.delete().where(
+            (ExchangeExpert.exchange == exchange.id) & ExchangeExpert.expert.is_in(gone)
+        )
+    now = clock.now()
+    for person_id in new:
+        await ExchangeExpert.insert(ExchangeExpert(
+            exchange=exchange.id, expert=person_id, invited_by=actor.person_id, invited_at=now,
+        ))
+    await send([_invited_notice(exchange, p) for p in new])
+    return new, gone
+
+
+def _invited_notice(exchange: s.ExchangeOut, person_id: int) -> Notice:
+    return Notice(
+        person_id=person_id,
+        kind="invited",
+        title=f"您受邀点评同研异构活动{book(exchange.title)}",
+        body=f"教学内容：{exchange.content}；点评截止："
+        f"{exchange.comment_deadline:%Y-%m-%d %H:%M}。",
+        link=f"/exchanges/{exchange.id}",
+        dedupe_key=f"invited:{exchange.id}:{person_id}",
+    )
+
+
+async def host_choices(exchange: s.ExchangeOut) -> list[dict[str, Any]]:
+    """People who may host the exchange: the organising county's officers and zone officers
+    (every county's for a city-wide one), the city's officers and the experts; one query."""
+    roles = [Role.COUNTY_OFFICER, Role.ZONE_OFFICER, Role.CITY_ADMIN, Role.EXPERT]
+    condition = RoleAssignment.role.is_in(roles) & (RoleAssignment.active == True)  # noqa: E712
+    if exchange.county_id is not None:
+        condition = condition & (
+            RoleAssignment.role.is_in([Role.CITY_ADMIN, Role.EXPERT])
+            | (RoleAssignment.county == exchange.county_id)
+            | (RoleAssignment.zone.county == exchange.county_id)
+        )
+    rows = await RoleAssignment.select(
+        RoleAssignment.person.as_alias("id"), RoleAssignment.person.name.as_alias("name"),
+        RoleAssignment.person.unit.as_alias("unit"),
+    ).where(condition).order_by(RoleAssignment.person.name)
+    seen: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault(r["id"], r)
+    if exchange.host_id is not None and exchange.host_id not in seen:
+        seen[exchange.host_id] = {"id": exchange.host_id, "name": exchange.host_name or "",
+                                  "unit": ""}
+    return list(seen.values())
 
 
 # Experts -------------------------------------------------------------------------------------
@@ -314,19 +486,7 @@ async def invite_expert(actor: Principal, exchange_id: int, data: s.ExpertIn) ->
             await audit.record(
                 actor, "exchange.invite_expert", "exchange", exchange_id, expert_id=data.person_id
             )
-            await send(
-                [
-                    Notice(
-                        person_id=data.person_id,
-                        kind="invited",
-                        title=f"您受邀点评同研异构活动{book(exchange.title)}",
-                        body=f"教学内容：{exchange.content}；点评截止："
-                        f"{exchange.comment_deadline:%Y-%m-%d %H:%M}。",
-                        link=f"/exchanges/{exchange_id}",
-                        dedupe_key=f"invited:{exchange_id}:{data.person_id}",
-                    )
-                ]
-            )
+            await send([_invited_notice(exchange, data.person_id)])
     experts = await list_experts(actor, exchange_id)
     return next(e for e in experts if e.person_id == data.person_id)
 
