@@ -93,6 +93,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed
     #: (``LIANYAN_TRUSTED_PROXIES``, comma-separated); from anyone else the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
+    #: Seconds between the app's own looks for due reminders (``exchanges/scheduler.py``).
+    reminder_seconds: Annotated[int, msgspec.Meta(ge=1)] = 300
     debug: bool = False
 
     @property
@@ -190,6 +192,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "time_zone": env.get("LIANYAN_TIME_ZONE", "Asia/Shanghai"),
                     "secure_cookies": _flag(env, "LIANYAN_SECURE_COOKIES", False),
                     "trusted_proxies": trusted_proxies,
+                    "reminder_seconds": _int(env, "LIANYAN_REMINDER_SECONDS", 300),
                     "debug": _flag(env, "LIANYAN_DEBUG", False),
                 },
                 cls,

@@ -29,6 +29,8 @@ BAD_VALUE_CHECKS = {
     "/login": "wrong password",
     "/exchanges/new": "bad deadline",
     "/exchanges/{exchange_id:int}/experts": "no expert chosen",
+    "/exchanges/{exchange_id:int}/edit": "design deadline moved into the past",
+    "/exchanges/{exchange_id:int}/nudge": "nobody ticked",
     "/exchanges/{exchange_id:int}/pairing/suggest": "one candidate",
     "/exchanges/{exchange_id:int}/pairing/confirm": "two kindergartens of one county",
     "/designs/{design_id:int}/upload": "empty .docx, .exe renamed .docx, .docx as video",
@@ -152,6 +154,12 @@ async def _refuse(page: Any, check: Check) -> None:
                               full_page=True)
 
 
+async def _untick_all(page: Any) -> None:
+    await page.eval_on_selector_all(
+        "input[name=person_ids]", "cs => cs.forEach(c => { c.checked = false; })"
+    )
+
+
 async def _ids() -> dict[str, Any]:
     """Ids of the demo city's objects the checks open."""
     from lianyan.exchanges.tables import Exchange, Participant
@@ -223,6 +231,14 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
     await _refuse(officer, Check(
         "exchange-invite", f"/exchanges/{x}", f"form[action='/exchanges/{x}/experts']",
         {"select[name=person_id]": "0"}, "请选择要邀请的专家"))
+    await _refuse(officer, Check(
+        "exchange-edit-past", f"/exchanges/{x}/edit", "[data-testid=edit-form]",
+        {"input[name=title]": "中班语言《小兔乖乖》同研异构（改期）",
+         "input[name=design_deadline]": _local(now - dt.timedelta(days=1))},
+        "不能改到现在", {"input[name=title]": "中班语言《小兔乖乖》同研异构（改期）"}))
+    await _refuse(officer, Check(
+        "exchange-nudge-nobody", f"/exchanges/{x}", "[data-testid=nudge-teachers-form]", {},
+        "请至少选择一位要提醒的人员", before=_untick_all))
     one = next(m for m in ids["members"] if m["county"] == lingbao)["kindergarten"]
     await _refuse(officer, Check(
         "pairing-suggest", f"/exchanges/{x}/pairing?county_id={lingbao}",

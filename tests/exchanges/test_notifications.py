@@ -39,24 +39,48 @@ async def _kinds(kind: str) -> list[int]:
     return [r["person"] for r in rows]
 
 
-async def test_design_deadline_reminder_goes_to_participants_without_a_document(world, store):
+async def test_design_deadline_reminder_goes_3_days_and_1_day_ahead_to_those_without_a_document(
+    world, store
+):
     # Arrange: t1 uploaded; t2, t3, t4 did not
     await _upload(world, store, "t1")
-    # Act: too early, then two days before, then again
-    early = await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=3))
-    due = await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=2))
-    again = await due_reminders(DESIGN_DEADLINE - dt.timedelta(hours=5))
+    # Act: too early, three days before, again, one day before, again
+    early = await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=3, minutes=1))
+    three = await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=3))
+    again = await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=2))
+    one = await due_reminders(DESIGN_DEADLINE - dt.timedelta(hours=23))
+    last = await due_reminders(DESIGN_DEADLINE - dt.timedelta(hours=5))
     # Assert
-    assert early["design_deadline"] == 0
-    assert due["design_deadline"] == 3
-    assert again["design_deadline"] == 0
-    assert await _kinds("design_deadline") == sorted(
-        [world.people["t2"], world.people["t3"], world.people["t4"]]
-    )
-    title = (await Notification.select(Notification.title).where(
+    assert [r["design_deadline"] for r in (early, three, again, one, last)] == [0, 3, 0, 3, 0]
+    late = sorted([world.people["t2"], world.people["t3"], world.people["t4"]])
+    assert await _kinds("design_deadline") == sorted(late * 2)
+    rows = await Notification.select(Notification.title, Notification.body).where(
         Notification.kind == "design_deadline"
-    ).first())["title"]
-    assert title == "“中班语言《小兔乖乖》同研异构”教学设计将于 2026-03-09 09:00 截止提交"
+    ).order_by(Notification.id)
+    assert rows[0]["title"] == "“中班语言《小兔乖乖》同研异构”教学设计将于 2026-03-09 09:00 截止提交"
+    assert (rows[0]["body"], rows[-1]["body"]) == (
+        "您还没有上传教学设计，3 天后截止，请在截止前上传。",
+        "您还没有上传教学设计，明天截止，请在截止前上传。",
+    )
+
+
+async def test_a_scheduler_first_running_inside_a_day_sends_the_one_day_reminder_only(world):
+    result = await due_reminders(DESIGN_DEADLINE - dt.timedelta(hours=10))
+    keys = [r["dedupe_key"] for r in await Notification.select(Notification.dedupe_key).where(
+        Notification.kind == "design_deadline")]
+    assert result["design_deadline"] == 4
+    assert all(k.startswith("reminder:design_deadline_1d:") for k in keys)
+
+
+async def test_a_moved_deadline_is_reminded_again(client, world):
+    await due_reminders(DESIGN_DEADLINE - dt.timedelta(days=2))
+    later = DESIGN_DEADLINE + dt.timedelta(days=3)
+    with clock.pinned(DESIGN_DEADLINE - dt.timedelta(days=2, hours=1)):
+        await client.patch(f"/api/v1/exchanges/{world.exchange_id}",
+                           headers=await headers(client, "lingbao"),
+                           json={"design_deadline": later.isoformat()})
+    again = await due_reminders(later - dt.timedelta(days=2))
+    assert again["design_deadline"] == 4
 
 
 async def test_no_design_deadline_reminder_after_the_deadline(world):
@@ -64,23 +88,31 @@ async def test_no_design_deadline_reminder_after_the_deadline(world):
     assert result["design_deadline"] == 0
 
 
-async def test_expert_late_reminder_once_for_an_expert_with_designs_to_comment(world, store):
+async def test_expert_late_reminder_2_days_ahead_once_for_an_expert_with_designs_to_review(
+    world, store
+):
     t1 = await _upload(world, store, "t1")
     await _upload(world, store, "t2")
     expert = await world.actor("expert1")
     await reviews.post_comment(expert, t1, s.CommentIn(body="好"))
-    first = await due_reminders(COMMENT_DEADLINE - dt.timedelta(days=1))
+    early = await due_reminders(COMMENT_DEADLINE - dt.timedelta(days=2, minutes=1))
+    first = await due_reminders(COMMENT_DEADLINE - dt.timedelta(days=2))
     second = await due_reminders(COMMENT_DEADLINE - dt.timedelta(hours=1))
-    assert (first["expert_late"], second["expert_late"]) == (1, 0)
+    assert (early["expert_late"], first["expert_late"], second["expert_late"]) == (0, 1, 0)
     row = await Notification.select(Notification.person, Notification.body).where(
         Notification.kind == "expert_late"
     ).first()
-    assert row == {"person": world.people["expert1"], "body": "还有 1 份教学设计等待您点评。"}
+    # t1 commented but not scored, t2 neither: both still owed
+    assert row == {"person": world.people["expert1"], "body": "还有 2 份教学设计等待您点评或评分。"}
 
 
-async def test_expert_who_commented_everything_is_not_reminded(world, store):
+async def test_expert_who_commented_and_scored_everything_is_not_reminded(world, store):
     t1 = await _upload(world, store, "t1")
-    await reviews.post_comment(await world.actor("expert1"), t1, s.CommentIn(body="好"))
+    expert = await world.actor("expert1")
+    await reviews.post_comment(expert, t1, s.CommentIn(body="好"))
+    item = s.ScoreItem(score=4, reason="好")
+    await reviews.put_score(expert, t1, s.ScoreIn(goal=item, content=item, process=item,
+                                                  children=item, teacher=item))
     result = await due_reminders(COMMENT_DEADLINE - dt.timedelta(days=1))
     assert result["expert_late"] == 0
 

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 
 from lianyan.errors import InvalidInput
 from lianyan.exchanges import (
+    chasing,
     designs,
     highlights,
     notifications,
@@ -98,6 +99,17 @@ class ExchangeController(Controller):
     ) -> s.ProposalOut:
         """Propose a teacher of a zone kindergarten for the exchange."""
         return await proposals.propose(actor, exchange_id, data)
+
+    @get("/{exchange_id:int}/progress", opt=access(SIGNED_IN))
+    async def exchange_progress(self, actor: Principal, exchange_id: int) -> s.ExchangeProgressOut:
+        """Per group and participant: design in or not, versions, comments and scores
+        received; "x of y designs in"; what each expert still owes."""
+        return await chasing.exchange_progress(actor, exchange_id)
+
+    @post("/{exchange_id:int}/nudge", status_code=200, opt=access(*ORGANISERS))
+    async def nudge(self, actor: Principal, exchange_id: int, data: s.NudgeIn) -> s.NudgeOut:
+        """Remind the late teachers or experts (each at most once a day)."""
+        return await chasing.nudge(actor, exchange_id, data)
 
     @post("/{exchange_id:int}/pairing/suggest", status_code=200, opt=access(*ORGANISERS))
     async def suggest(

@@ -3,7 +3,7 @@
 Every notice is one ``notification`` row for the person and one ``outbox_message`` row for a
 sender outside the app. Notices that must happen once (pairing, reminders) carry a
 ``dedupe_key``: a second attempt with the same key writes nothing, so ``due_reminders`` may run
-as often as anyone likes (``lianyan remind`` from cron, or a periodic task).
+as often as anyone likes (the app's own scheduler, ``exchanges/scheduler.py``, or ``lianyan remind``).
 """
 
 from __future__ import annotations
@@ -25,13 +25,20 @@ from lianyan.exchanges.tables import (
     Notification,
     OutboxMessage,
     Participant,
+    Score,
 )
 from lianyan.labels import book
 from lianyan.org.tables import Person
 from lianyan.principal import Principal
 
-#: How long before a deadline the reminders go out.
-REMINDER_LEAD = dt.timedelta(days=2)
+#: When the scheduled reminders go out, as (kind, how long before the deadline). Each goes
+#: once per exchange, person and deadline; a reminder first seen inside a nearer window is
+#: sent as the nearer one only (an app that was down three days before sends the one-day one).
+DESIGN_REMINDERS = (("design_deadline_1d", dt.timedelta(days=1)),
+                    ("design_deadline_3d", dt.timedelta(days=3)))
+COMMENT_REMINDERS = (("comment_deadline_2d", dt.timedelta(days=2)),)
+#: The widest window of each deadline (kept for the callers that read one lead time).
+REMINDER_LEAD = dt.timedelta(days=3)
 
 KIND_NAMES = {
     "paired": "分组通知",
@@ -190,26 +197,42 @@ def deadline_text(value: dt.datetime) -> str:
 
 
 async def due_reminders(now: dt.datetime) -> dict[str, int]:
-    """Send the reminders due at ``now``; idempotent (each kind once per target).
+    """Send the reminders due at ``now``; idempotent, and once only across app instances.
 
-    * ``design_deadline``: the design deadline is at most two days away and a participant has
-      not uploaded anything yet → their teacher.
-    * ``expert_late``: the comment deadline is at most two days away and an invited expert has
-      not commented on every design that has a version → the expert.
+    * ``design_deadline``: the design deadline is 3 days away (again at 1 day) and a
+      participant has not uploaded anything yet → their teacher;
+    * ``expert_late``: the comment deadline is 2 days away and an invited expert has not
+      commented on and scored every design that has a version → the expert.
 
-    Side effects: notices and outbox messages. Returns how many of each kind were written.
+    Each reminder's ``dedupe_key`` is ``reminder:<kind>:<exchange>:<person>:<deadline>``:
+    the unique key on ``notification.dedupe_key``, written under the ``notifications`` lock
+    in the transaction that checks it, makes a second scheduler (another app instance, a
+    ``lianyan remind`` run) write nothing. A moved deadline makes new keys, so its reminders
+    go out again. Side effects: notices and outbox messages. Returns how many of each went out.
     """
-    horizon = now + REMINDER_LEAD
     return {
-        "design_deadline": await _design_deadline_reminders(now, horizon),
-        "expert_late": await _expert_late_reminders(now, horizon),
+        "design_deadline": await _design_deadline_reminders(now),
+        "expert_late": await _expert_late_reminders(now),
     }
 
 
-async def _design_deadline_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
+def _window(deadline: dt.datetime, now: dt.datetime,
+            schedule: tuple[tuple[str, dt.timedelta], ...]) -> str | None:
+    """The nearest reminder window ``now`` is in before ``deadline`` (None: none)."""
+    if deadline <= now:
+        return None
+    return next((kind for kind, lead in schedule if deadline - now <= lead), None)
+
+
+def _stamp(deadline: dt.datetime) -> str:
+    return deadline.astimezone(dt.UTC).strftime("%Y%m%dT%H%M")
+
+
+async def _design_deadline_reminders(now: dt.datetime) -> int:
+    widest = max(lead for _, lead in DESIGN_REMINDERS)
     exchanges = await Exchange.select(
         Exchange.id, Exchange.title, Exchange.design_deadline
-    ).where((Exchange.design_deadline > now) & (Exchange.design_deadline <= horizon))
+    ).where((Exchange.design_deadline > now) & (Exchange.design_deadline <= now + widest))
     if not exchanges:
         return 0
     by_id = {e["id"]: e for e in exchanges}
@@ -224,32 +247,39 @@ async def _design_deadline_reminders(now: dt.datetime, horizon: dt.datetime) -> 
     }
     notices = []
     for p in participants:
-        if p["id"] in documented:
-            continue
         exchange = by_id[p["exchange"]]
+        kind = _window(exchange["design_deadline"], now, DESIGN_REMINDERS)
+        if p["id"] in documented or kind is None:
+            continue
+        left = "明天" if kind == "design_deadline_1d" else "3 天后"
         notices.append(
             Notice(
                 person_id=p["teacher"],
                 kind="design_deadline",
                 title=f"{book(exchange['title'])}教学设计将于 "
                 f"{deadline_text(exchange['design_deadline'])} 截止提交",
-                body="您还没有上传教学设计，请在截止前上传。",
+                body=f"您还没有上传教学设计，{left}截止，请在截止前上传。",
                 link=f"/exchanges/{exchange['id']}",
-                dedupe_key=f"design_deadline:{p['id']}",
+                dedupe_key=f"reminder:{kind}:{exchange['id']}:{p['teacher']}:"
+                f"{_stamp(exchange['design_deadline'])}",
             )
         )
     return await send(notices)
 
 
-async def _expert_late_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
+async def _expert_late_reminders(now: dt.datetime) -> int:
+    widest = max(lead for _, lead in COMMENT_REMINDERS)
     exchanges = await Exchange.select(
         Exchange.id, Exchange.title, Exchange.comment_deadline
-    ).where((Exchange.comment_deadline > now) & (Exchange.comment_deadline <= horizon))
+    ).where((Exchange.comment_deadline > now) & (Exchange.comment_deadline <= now + widest))
     if not exchanges:
         return 0
     notices = []
-    for exchange_id, missing in (await missing_comments([e["id"] for e in exchanges])).items():
+    for exchange_id, missing in (await missing_reviews([e["id"] for e in exchanges])).items():
         exchange = next(e for e in exchanges if e["id"] == exchange_id)
+        kind = _window(exchange["comment_deadline"], now, COMMENT_REMINDERS)
+        if kind is None:
+            continue
         for expert_id, count in missing.items():
             notices.append(
                 Notice(
@@ -257,12 +287,44 @@ async def _expert_late_reminders(now: dt.datetime, horizon: dt.datetime) -> int:
                     kind="expert_late",
                     title=f"{book(exchange['title'])}专家点评将于 "
                     f"{deadline_text(exchange['comment_deadline'])} 截止",
-                    body=f"还有 {count} 份教学设计等待您点评。",
+                    body=f"还有 {count} 份教学设计等待您点评或评分。",
                     link="/reviews",
-                    dedupe_key=f"expert_late:{exchange_id}:{expert_id}",
+                    dedupe_key=f"reminder:{kind}:{exchange_id}:{expert_id}:"
+                    f"{_stamp(exchange['comment_deadline'])}",
                 )
             )
     return await send(notices)
+
+
+async def missing_reviews(exchange_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Per exchange, per invited expert, how many uploaded designs still lack their comment
+    or their score form."""
+    if not exchange_ids:
+        return {}
+    experts = await ExchangeExpert.select(ExchangeExpert.exchange, ExchangeExpert.expert).where(
+        ExchangeExpert.exchange.is_in(exchange_ids)
+    )
+    designs = await Design.select(Design.id, Design.exchange).where(
+        Design.exchange.is_in(exchange_ids) & (Design.latest_version > 0)
+    )
+    commented = await Comment.select(Comment.design, Comment.author).where(
+        Comment.design.exchange.is_in(exchange_ids) & (Comment.role == "expert")
+    ).distinct()
+    scored = await Score.select(Score.design, Score.expert).where(
+        Score.design.exchange.is_in(exchange_ids)
+    )
+    done_c = {(r["design"], r["author"]) for r in commented}
+    done_s = {(r["design"], r["expert"]) for r in scored}
+    result: dict[int, dict[int, int]] = {}
+    for e in experts:
+        count = sum(
+            1 for d in designs
+            if d["exchange"] == e["exchange"]
+            and ((d["id"], e["expert"]) not in done_c or (d["id"], e["expert"]) not in done_s)
+        )  # fmt: skip
+        if count:
+            result.setdefault(e["exchange"], {})[e["expert"]] = count
+    return result
 
 
 async def missing_comments(exchange_ids: list[int]) -> dict[int, dict[int, int]]:

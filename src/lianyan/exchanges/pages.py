@@ -17,7 +17,15 @@ from litestar.response import Redirect, Template
 
 from lianyan import clock
 from lianyan.errors import LianyanError
-from lianyan.exchanges import designs, highlights, notifications, proposals, reviews, services
+from lianyan.exchanges import (
+    chasing,
+    designs,
+    highlights,
+    notifications,
+    proposals,
+    reviews,
+    services,
+)
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import ORGANISERS
 from lianyan.files.services import limits_from
@@ -99,6 +107,11 @@ def _edit_body(form: Form) -> dict[str, Any]:
     body["host_id"] = form.text("host_id") or None
     body["expert_ids"] = form.all("expert_ids")
     return body
+
+
+def _nudge_body(form: Form) -> dict[str, Any]:
+    """The nudge form: whom (``to``) and the ticked people (none ticked is refused)."""
+    return {"to": form.text("to"), "person_ids": form.all("person_ids")}
 
 
 def _score_body(form: Form) -> dict[str, Any]:
@@ -217,6 +230,26 @@ class ExchangePages(Controller):
             actor, exchange_id, request, "remind",
             lambda form: reviews.remind_expert(actor, exchange_id, person_id),
             "已提醒该专家。",
+        )
+
+    @post("/exchanges/{exchange_id:int}/nudge", opt=access(*ORGANISERS))
+    async def nudge(self, actor: Principal, exchange_id: int, request: AnyRequest) -> Any:
+        """Remind the ticked late teachers or experts."""
+        form = await read_form(request)
+        form.name = "nudge-experts" if form.text("to") == "experts" else "nudge-teachers"
+
+        async def run() -> s.NudgeOut:
+            return await chasing.nudge(actor, exchange_id, form.bind(s.NudgeIn, _nudge_body))
+
+        def done(result: s.NudgeOut) -> str:
+            sent = "、".join(p.name for p in result.sent)
+            already = "；今天已提醒过：" + "、".join(p.name for p in result.already_sent) \
+                if result.already_sent else ""
+            return _done(f"/exchanges/{exchange_id}", f"已提醒：{sent}{already}。")
+
+        return await submit(
+            form, run, done=done,
+            again=lambda posted: exchange_page(actor, exchange_id, posted=posted),
         )
 
     @post("/exchanges/{exchange_id:int}/my-design", opt=access(Role.TEACHER))
@@ -502,6 +535,7 @@ async def exchange_page(
         proposals=await proposals.list_proposals(actor, exchange_id),
         zone_teachers=await proposals.zone_teachers(actor) if standing.zone_officer else [],
         done=done, error=posted.message, posted=posted, now=clock.now(),
+        progress=await chasing.exchange_progress(actor, exchange_id),
     )
 
 

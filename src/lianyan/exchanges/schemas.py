@@ -510,6 +510,83 @@ class ProgressOut(Output, kw_only=True):
     may_nominate: bool = False
 
 
+class ParticipantProgress(Output, kw_only=True):
+    """One participant of an exchange: is the design in, and what has it received."""
+
+    participant_id: int
+    kindergarten_id: int
+    kindergarten_name: str
+    county_name: str
+    teacher_id: int
+    teacher_name: str
+    design_id: int | None = None
+    versions: int = 0
+    submitted_at: dt.datetime | None = None
+    #: Expert comments and replies on the design.
+    comments: int = 0
+    #: Expert score forms on the design.
+    scores: int = 0
+    #: No version uploaded yet.
+    late: bool = False
+    may_nudge: bool = False
+
+
+class GroupProgress(Output, kw_only=True):
+    """The participants of one group."""
+
+    number: int
+    members: list[ParticipantProgress]
+
+
+class ExpertProgress(Output, kw_only=True):
+    """What an invited expert has given and still owes."""
+
+    person_id: int
+    name: str
+    comments: int
+    scores: int
+    #: Uploaded designs still lacking this expert's comment or score form.
+    owing: int
+    may_nudge: bool = False
+
+
+class ExchangeProgressOut(Output, kw_only=True):
+    """Where an exchange stands: ``designs_in`` of ``participants`` designs are in."""
+
+    exchange_id: int
+    participants: int
+    designs_in: int
+    groups: list[GroupProgress]
+    experts: list[ExpertProgress]
+
+
+class NudgeIn(Input, kw_only=True):
+    """Whom to remind: the late teachers or the late experts, or some of them."""
+
+    to: Annotated[Literal["teachers", "experts"], Meta(title="提醒对象")]
+    person_ids: Annotated[
+        list[Id], Meta(min_length=1, max_length=500, title="提醒的人员",
+                       extra={"code": "nudge.unknown_person",
+                              "message": "请至少选择一位要提醒的人员。"})
+    ] | None = None
+
+
+class PersonRef(Output, kw_only=True):
+    """A person by id and name."""
+
+    person_id: int
+    name: str
+
+
+class NudgeOut(Output, kw_only=True):
+    """Who was reminded, who was reminded today already, who is not late."""
+
+    to: str
+    sent: list[PersonRef]
+    already_sent: list[PersonRef]
+    not_late: list[PersonRef]
+
+
 class NominateIn(Input, kw_only=True):
     """The teacher who designs for the kindergarten from now on."""
 

@@ -159,9 +159,12 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         await app.state.store.ensure_bucket()
         owns_pool = await db.start()
         try:
+            from lianyan.exchanges.scheduler import running as reminder_scheduler
             from lianyan.reports.worker import running as report_worker
 
-            async with report_worker(app.state.store, settings):
+            async with report_worker(app.state.store, settings), reminder_scheduler(
+                settings.reminder_seconds
+            ):
                 yield
         finally:
             if owns_pool:
