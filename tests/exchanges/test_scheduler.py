@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 from lianyan import clock
-from lianyan.exchanges.scheduler import ReminderScheduler
 from lianyan.exchanges.tables import Exchange, Notification, OutboxMessage
+from lianyan.reminders import ReminderScheduler
 from tests.exchanges.conftest import T0, build_world
 from tests.web.test_serve import Server
 

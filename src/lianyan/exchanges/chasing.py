@@ -18,7 +18,6 @@ from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.auth.principal import Principal
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput
 from lianyan.exchanges import schemas as s
@@ -33,6 +32,7 @@ from lianyan.exchanges.tables import (
     Score,
 )
 from lianyan.labels import book
+from lianyan.principal import Principal
 
 
 async def exchange_progress(actor: Principal, exchange_id: int) -> s.ExchangeProgressOut:

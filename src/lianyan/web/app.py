@@ -159,7 +159,7 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
         await app.state.store.ensure_bucket()
         owns_pool = await db.start()
         try:
-            from lianyan.exchanges.scheduler import running as reminder_scheduler
+            from lianyan.reminders import running as reminder_scheduler
             from lianyan.reports.worker import running as report_worker
 
             async with report_worker(app.state.store, settings), reminder_scheduler(
