@@ -8,11 +8,13 @@ import msgspec
 from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter
+from litestar.response import Response, Stream
 
 from lianyan.errors import InvalidInput
 from lianyan.exchanges import (
     chasing,
     designs,
+    export,
     highlights,
     notifications,
     progress,
@@ -23,7 +25,7 @@ from lianyan.exchanges import (
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import ORGANISERS
 from lianyan.files.services import limits_from
-from lianyan.files.store import ObjectStore
+from lianyan.files.store import ObjectStore, content_disposition
 from lianyan.principal import Principal, Role
 from lianyan.schemas import Page
 from lianyan.settings import Settings
@@ -31,6 +33,7 @@ from lianyan.web.access import SIGNED_IN, access
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExchangeController(Controller):
@@ -110,6 +113,24 @@ class ExchangeController(Controller):
     async def nudge(self, actor: Principal, exchange_id: int, data: s.NudgeIn) -> s.NudgeOut:
         """Remind the late teachers or experts (each at most once a day)."""
         return await chasing.nudge(actor, exchange_id, data)
+
+    @get("/{exchange_id:int}/export/scores", opt=access(SIGNED_IN),
+         response_description="评分与点评 (xlsx), with a Chinese file name")
+    async def export_scores(self, actor: Principal, exchange_id: int) -> Response[bytes]:
+        """The exchange's score forms and comments as an xlsx (organisers, supervisors)."""
+        filename, content = await export.scores_workbook(actor, exchange_id)
+        return Response(content, media_type=XLSX,
+                        headers={"Content-Disposition": content_disposition(filename)})
+
+    @get("/{exchange_id:int}/export/designs", opt=access(SIGNED_IN),
+         response_description="every design's newest version as one zip, streamed")
+    async def export_designs(
+        self, actor: Principal, store: ObjectStore, exchange_id: int
+    ) -> Stream:
+        """All designs (newest versions) as one zip, streamed, Chinese names inside."""
+        filename, entries = await export.zip_entries(actor, exchange_id)
+        return Stream(export.stream_zip(store, entries), media_type="application/zip",
+                      headers={"Content-Disposition": content_disposition(filename)})
 
     @post("/{exchange_id:int}/pairing/suggest", status_code=200, opt=access(*ORGANISERS))
     async def suggest(

@@ -28,6 +28,7 @@ from lianyan.exchanges import (
 )
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import ORGANISERS
+from lianyan.exchanges.visibility import sees_every_design
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.labels import book
@@ -536,6 +537,10 @@ async def exchange_page(
         zone_teachers=await proposals.zone_teachers(actor) if standing.zone_officer else [],
         done=done, error=posted.message, posted=posted, now=clock.now(),
         progress=await chasing.exchange_progress(actor, exchange_id),
+        may_export_scores=standing.organiser or standing.supervisor,
+        may_export_designs=sees_every_design(standing, blind=exchange.blind,
+                                             design_deadline=exchange.design_deadline,
+                                             now=clock.now()),
     )
 
 
