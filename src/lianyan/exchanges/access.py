@@ -101,6 +101,15 @@ def sees_design(
     return standing.blind_reader and group_id is not None and group_id in standing.own_groups
 
 
+def sees_other_scores(standing: Standing, *, has_own: bool) -> bool:
+    """An invited expert reads the other experts' score forms only after giving their own,
+    so that theirs is not anchored by the others; organisers (the city, the organising
+    county) and everyone else who may read the design see them all."""
+    if standing.organiser or not standing.expert:
+        return True
+    return has_own
+
+
 async def standing_in(actor: Principal, exchange_id: int, county_id: int | None) -> Standing:
     """The caller's standing in one exchange, in at most four small queries."""
     officer_counties = actor.counties(Role.COUNTY_OFFICER)

@@ -23,9 +23,9 @@ from lianyan.errors import Forbidden
 from lianyan.excel import append_row, workbook_bytes
 from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
+from lianyan.exchanges.access import sees_every_design
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Comment, Design, Score
-from lianyan.exchanges.visibility import sees_every_design
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.principal import Principal

@@ -27,8 +27,7 @@ from lianyan.exchanges import (
     services,
 )
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.access import ORGANISERS
-from lianyan.exchanges.visibility import sees_every_design
+from lianyan.exchanges.access import ORGANISERS, sees_every_design
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.labels import book

@@ -17,7 +17,7 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import designs, notifications
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.access import Standing, sees_design
+from lianyan.exchanges.access import Standing, sees_design, sees_other_scores
 from lianyan.exchanges.notifications import Notice, send
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import (
@@ -288,15 +288,6 @@ async def _scores_of(design_ids: list[int]) -> dict[int, list[s.ScoreOut]]:
     for row in rows:
         result.setdefault(row["design_id"], []).append(_score_out(row))
     return result
-
-
-def sees_other_scores(standing: Standing, *, has_own: bool) -> bool:
-    """An invited expert reads the other experts' score forms only after giving their own,
-    so that theirs is not anchored by the others; organisers (the city, the organising
-    county) and everyone else who may read the design see them all."""
-    if standing.organiser or not standing.expert:
-        return True
-    return has_own
 
 
 def shown_scores(
