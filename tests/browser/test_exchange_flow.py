@@ -90,12 +90,12 @@ async def test_officer_pairs_teachers_upload_expert_reviews_and_compare(
     await officer.click("[data-testid=pairing-link]")
     await officer.check("label:has-text('灵宝市') input[name=county_id]")
     await officer.check("label:has-text('卢氏县') input[name=county_id]")
-    await officer.click("text=列出幼儿园")
+    await officer.click("[data-testid=list-candidates]")
     await officer.check(f"[data-testid=candidate-{teacher1['kindergarten']}]")
     await officer.check(f"[data-testid=candidate-{teacher2['kindergarten']}]")
     await officer.click("[data-testid=suggest]")
-    reasons = await officer.inner_text("[data-testid=reasons]")
-    assert "第 1 组" in reasons
+    group_one = await officer.inner_text("[data-testid=pair-group-1]")
+    assert "第 1 组" in group_one and "结对" in group_one
     assert await officer.input_value(
         f"[data-testid=group-of-{teacher1['kindergarten']}]"
     ) == await officer.input_value(f"[data-testid=group-of-{teacher2['kindergarten']}]") == "1"

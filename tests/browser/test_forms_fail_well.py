@@ -248,9 +248,9 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
     others = [m["kindergarten"] for m in ids["members"] if m["county"] != lingbao]
     await _refuse(officer, Check(
         "pairing-one-county", f"/exchanges/{x}/pairing", "[data-testid=confirm-form]",
-        {**{f"select[name=group_{k}]": "1" for k in same},
-         **{f"select[name=group_{k}]": "" for k in others}},
-        "同一县（市、区）的幼儿园不能分在一组", {f"select[name=group_{same[1]}]": "1"}))
+        {**{f"[name=group_{k}]": "1" for k in same},
+         **{f"[name=group_{k}]": "" for k in others}},
+        "同一县（市、区）的幼儿园不能分在一组", {f"[name=group_{same[1]}]": "1"}))
     filing = ids["filings"][lingbao]
     workspace = f"/filings/workspace?county_id={lingbao}&year={year}"
     await _refuse(officer, Check(

@@ -89,9 +89,10 @@ async def test_pairing_editor_suggests_with_reasons_and_confirms(client, world):
     assert chooser.status_code == 200
     assert all(f'value="{i}"' in chooser.text for i in ids)
     assert suggestion.status_code == 200
-    assert 'data-testid="reasons"' in suggestion.text
-    reasons = re.findall(r"<li>第 \d 组：([^<]+)</li>", suggestion.text)
-    assert len(reasons) == 2 and all(reasons)
+    reasons = re.findall(r'data-testid="reason-\d">([^<]+)</p>', suggestion.text)
+    assert len(reasons) == 3 and all(reasons)  # two groups and an empty third to move into
+    assert "结对" in reasons[0] and "新的一组" in reasons[2]
+    assert "灵宝市实验幼儿园</strong> <small class=\"muted\">灵宝市 · 城区</small>" in suggestion.text
     # the officer moves C into group 1 with A: same county, refused with the message
     form = {"kindergarten_ids": [str(i) for i in ids],
             f"group_{world.kgs['A']}": "1", f"teacher_{world.kgs['A']}": str(world.people["t1"]),

@@ -120,6 +120,22 @@ def _score_body(form: Form) -> dict[str, Any]:
             for item in s.SCORE_ITEM_NAMES}
 
 
+async def _candidates(actor: Principal, county_ids: set[int]) -> list[Any]:
+    """Every kindergarten of the chosen counties (a county may have 300 or more)."""
+    found: list[Any] = []
+    for county_id in sorted(county_ids):
+        offset = 0
+        while True:
+            page_of, total = await org.list_kindergartens(
+                actor, county_id=county_id, limit=200, offset=offset
+            )
+            found.extend(page_of)
+            offset += len(page_of)
+            if not page_of or offset >= total:
+                break
+    return found
+
+
 class ExchangePages(Controller):
     """``/exchanges``, ``/designs``, ``/reviews``, ``/library``, ``/notifications``."""
 
@@ -291,15 +307,16 @@ class ExchangePages(Controller):
             {"kindergarten_id": m.kindergarten_id, "group": g.number, "teacher_id": m.teacher_id}
             for g in groups.groups for m in g.members
         ]  # fmt: skip
-        candidates = []
-        for cid in sorted(chosen):
-            items, _ = await org.list_kindergartens(actor, county_id=cid, q=q, limit=200)
-            candidates.extend(items)
+        candidates = await _candidates(actor, chosen)
+        zones = {(k.zone_id, k.zone_name) for k in candidates if k.zone_id is not None}
+        counties = await org.list_counties(actor)
         return await _page(
             "exchanges/pairing.html", actor, exchange=exchange,
-            counties=await org.list_counties(actor), chosen=chosen, q=q or "",
+            counties=counties, chosen=chosen, q=q or "",
             candidates=candidates, editor=await self._editor(rows, [g.reason for g in groups.groups]),
             error=posted.message, posted=posted, unpaired=[], group_size=2,
+            filter_counties=[c for c in counties if c.id in chosen],
+            filter_zones=[{"id": z, "name": n} for z, n in sorted(zones, key=lambda z: z[1] or "")],
         )
 
     async def _editor(self, rows: list[dict[str, Any]], reasons: list[str]) -> dict[str, Any]:
