@@ -122,7 +122,10 @@ async def test_officer_pairs_teachers_upload_expert_reviews_and_compare(
     await expert.click("[data-testid=comment-submit]")
     await expert.wait_for_selector("text=目标表述清楚")
     for item in ("goal", "content", "process", "children", "teacher"):
+        # the form starts empty: every mark is chosen, none is 5 by default
+        assert await expert.input_value(f"[data-testid=score-{item}]") == ""
         await expert.fill(f"[data-testid=reason-{item}]", "符合中班幼儿年龄特点")
+        await expert.select_option(f"[data-testid=score-{item}]", "5")
     await expert.select_option("[data-testid=score-goal]", "4")
     await expert.click("[data-testid=score-submit]")
     await expert.wait_for_selector("[data-testid=scores] >> text=总分")
