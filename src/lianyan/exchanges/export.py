@@ -26,8 +26,8 @@ from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import sees_every_design
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Comment, Design, Score
+from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
-from lianyan.files.tables import StoredFile
 from lianyan.principal import Principal
 
 PART_NAMES = {"document": "教学设计", "slides": "课件", "video": "课堂视频", "image": "图片"}
@@ -180,15 +180,13 @@ async def zip_entries(actor: Principal, exchange_id: int) -> tuple[str, list[Zip
         for number, image in enumerate(version.images, start=1):
             wanted.append((f"{folder}/{PART_NAMES['image']}{number}-{_safe(image.original_name)}",
                            image.id))
-    objects = {
-        r["id"]: r for r in await StoredFile.select(
-            StoredFile.id, StoredFile.key, StoredFile.size, StoredFile.created_at
-        ).where(StoredFile.id.is_in([i for _, i in wanted] or [0]))
-    }
+    ids = [i for _, i in wanted]
+    records = await files.files_by_id(ids)
+    keys = await files.object_keys(ids)
     entries, seen = [], set()
     for name, file_id in wanted:
-        row = objects.get(file_id)
-        if row is None:
+        record, key = records.get(file_id), keys.get(file_id)
+        if record is None or key is None:
             continue
         unique, n = name, 2
         while unique in seen:
@@ -196,8 +194,8 @@ async def zip_entries(actor: Principal, exchange_id: int) -> tuple[str, list[Zip
             unique = f"{stem}（{n}）.{ext}" if dot else f"{name}（{n}）"
             n += 1
         seen.add(unique)
-        entries.append(ZipEntry(name=unique, key=row["key"], size=row["size"],
-                                created_at=local(row["created_at"])))
+        entries.append(ZipEntry(name=unique, key=key, size=record.size,
+                                created_at=local(record.created_at)))
     return f"{_safe(exchange.title)}-教学设计.zip", entries
 
 

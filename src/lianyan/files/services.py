@@ -198,12 +198,16 @@ async def files_by_id(file_ids: Iterable[int]) -> dict[int, FileOut]:
     return {r["id"]: msgspec.convert(r, FileOut) for r in rows}
 
 
-async def object_keys(file_ids: Iterable[int], *, content_types: Iterable[str]) -> dict[int, str]:
-    """Object keys of the files among ``file_ids`` whose type is one of ``content_types``
-    (for generated documents that embed stored images); one query."""
-    rows = await StoredFile.select(StoredFile.id, StoredFile.key).where(
-        StoredFile.id.is_in(sorted(set(file_ids)) or [0]) & StoredFile.content_type.is_in(list(content_types))
-    )
+async def object_keys(
+    file_ids: Iterable[int], *, content_types: Iterable[str] | None = None
+) -> dict[int, str]:
+    """Object keys of the files among ``file_ids`` whose type is one of ``content_types`` (for
+    generated documents that embed stored images), or of them all (an export that streams
+    them); one query."""
+    condition = StoredFile.id.is_in(sorted(set(file_ids)) or [0])
+    if content_types is not None:
+        condition = condition & StoredFile.content_type.is_in(list(content_types))
+    rows = await StoredFile.select(StoredFile.id, StoredFile.key).where(condition)
     return {r["id"]: r["key"] for r in rows}
 
 
