@@ -62,3 +62,20 @@ async def test_an_inline_read_sees_what_the_writer_committed(tmp_path: Path) -> 
             {"c": 1}]
     finally:
         await engine.close_pool()
+
+
+async def test_data_version_moves_with_a_commit_and_never_is_interrupted(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    try:
+        for n in range(200):  # a schema that takes SQLite many steps to load
+            await engine.run_ddl(f"CREATE TABLE t{n} (x INTEGER, y TEXT, z REAL)")
+        await engine.run_ddl("CREATE TABLE t (x INTEGER)")
+        pool = engine.pool()
+        pool.deadline = 0.0  # as an earlier inline read leaves it
+        before = pool.data_version()
+        assert pool.data_version() == before
+        async with engine.transaction():
+            await engine.run_querystring(QueryString("INSERT INTO t VALUES (1)"))
+        assert pool.data_version() != before
+    finally:
+        await engine.close_pool()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import fcntl
+import itertools
 import os
 import sqlite3
 import time
@@ -98,6 +99,9 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
+_POOL_SERIALS = itertools.count(1)
+
+
 class _Pool:
     """The connections of one event loop: ``readers`` query-only ones, and one writer.
 
@@ -117,6 +121,7 @@ class _Pool:
         self.lock_fd: int | None = None
         self.closed = False
         self.inline: sqlite3.Connection | None = None
+        self.serial = next(_POOL_SERIALS)  # data versions of two pools never compare equal
         self.slow: set[str] = set()
         self.interrupted: dict[str, int] = {}
         self.deadline = 0.0
@@ -159,11 +164,13 @@ class _Pool:
             self.interrupted[sql] = self.interrupted.get(sql, 0) + 1
             return None
 
-    def data_version(self) -> int:
+    def data_version(self) -> str:
         """SQLite's ``data_version`` of the inline connection: it changes with every commit
         of any other connection (this process's writer, other workers, the CLI)."""
-        rows = self._inline().execute("PRAGMA data_version").fetchall()
-        return int(rows[0]["data_version"])
+        connection = self._inline()
+        self.deadline = time.perf_counter() + INLINE_SECONDS  # the progress handler's
+        rows = connection.execute("PRAGMA data_version").fetchall()
+        return f"{self.serial}:{rows[0]['data_version']}"
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[_Connection]:
@@ -445,6 +452,17 @@ async def _advisory_lock(db: Engine, name: str) -> None:
     await db.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", key))
 
 
+async def page_total(rows: Sequence[Any], count: Any, *, limit: int, offset: int) -> int:
+    """The length of a whole list of which ``rows`` is the page at ``offset``.
+
+    ``count`` is the list's (not yet run) count query; it runs only when the page does not
+    show where the list ends, so the first page of a short list costs one query, not two.
+    """
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        return offset + len(rows)
+    return int(await count)
+
+
 async def data_version() -> str:
     """A value that changes whenever committed data may have changed, cheap to ask.
 
@@ -456,7 +474,7 @@ async def data_version() -> str:
     """
     found = engine()
     if isinstance(found, LianyanSQLiteEngine):
-        return str(found.pool().data_version())
+        return found.pool().data_version()
     from piccolo.querystring import QueryString
 
     rows = await found.run_querystring(QueryString("SELECT pg_current_snapshot()::text AS v"))

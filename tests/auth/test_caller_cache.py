@@ -31,7 +31,8 @@ async def test_cached_caller_second_request_costs_one_query(client):
         principal = await services.principal_for_token(raw)
     # Assert
     assert principal is not None and principal.name == "王芳"
-    assert counted[0] == 1
+    # PostgreSQL: the change counter. SQLite: not even that while nothing was committed.
+    assert counted[0] == (0 if db.is_sqlite() else 1)
 
 
 async def test_cached_caller_revoked_by_another_worker_is_refused_at_once(client):

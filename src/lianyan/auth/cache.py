@@ -5,7 +5,7 @@ assignments). A cached caller is reused only while the database's ``auth_change`
 the one it was resolved under; triggers bump that counter in the same transaction as a
 logout, a password change, a deactivation or a role change (auth migration
 ``2026-11-25T22:00:00``), so the next request on every worker and instance sees the change.
-A hit costs one primary-key read; entries also expire after ``TTL`` seconds and never
+A hit costs one primary-key read (on SQLite none while nothing was committed); entries also expire after ``TTL`` seconds and never
 outlive their token.
 """
 
@@ -37,12 +37,26 @@ class _Entry(NamedTuple):
 _entries: OrderedDict[str, _Entry] = OrderedDict()
 
 
+#: The counter last read, with SQLite's data version at the time (None on PostgreSQL).
+_last: tuple[str, int] | None = None
+
+
 async def counter() -> int:
-    """The current value of the sign-in change counter."""
+    """The current value of the sign-in change counter.
+
+    On SQLite, while nothing has been committed since it was last read (``db.data_version``,
+    a pragma, not a query) the counter cannot have moved, and is not read again.
+    """
+    global _last
+    version = await db.data_version() if db.is_sqlite() else None
+    if version is not None and _last is not None and _last[0] == version:
+        return _last[1]
     rows = await db.engine().run_querystring(
         QueryString("SELECT counter FROM auth_change WHERE id = 1")
     )
-    return int(rows[0]["counter"]) if rows else -1
+    value = int(rows[0]["counter"]) if rows else -1
+    _last = (version, value) if version is not None else None
+    return value
 
 
 def get(digest: str, current: int) -> Principal | None:
@@ -74,4 +88,6 @@ def put(digest: str, principal: Principal, *, expires_at: dt.datetime, current: 
 
 def clear() -> None:
     """Forget every cached caller (tests)."""
+    global _last
     _entries.clear()
+    _last = None

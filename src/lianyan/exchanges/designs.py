@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import msgspec
 
-from lianyan import clock
+from lianyan import clock, db
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -124,7 +124,8 @@ async def list_designs(
     rows = await Design.select(*DESIGN_COLUMNS).where(condition).order_by(
         Design.participant.group.number
     ).order_by(Design.id).limit(limit).offset(offset)
-    total = await Design.count().where(condition)
+    total = await db.page_total(rows, Design.count().where(condition), limit=limit,
+                                offset=offset)
     return [design_out(r) for r in rows], total
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from lianyan import clock
+from lianyan import clock, db
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -70,7 +70,8 @@ async def list_comments(
     rows = await Comment.select(*_COMMENT_COLUMNS).where(Comment.design == design_id).order_by(
         Comment.id
     ).limit(limit).offset(offset)
-    total = await Comment.count().where(Comment.design == design_id)
+    total = await db.page_total(rows, Comment.count().where(Comment.design == design_id),
+                                limit=limit, offset=offset)
     return [_comment_out(r) for r in rows], total
 
 

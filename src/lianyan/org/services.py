@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import Where, WhereRaw
 
-from lianyan import clock
+from lianyan import clock, db
 from lianyan.audit import services as audit
 from lianyan.auth.tables import Account
 from lianyan.db import atomic, is_sqlite
@@ -237,7 +237,8 @@ async def list_kindergartens(
     rows = await query.order_by(Kindergarten.county).order_by(Kindergarten.id).limit(
         limit
     ).offset(offset)
-    return [msgspec.convert(r, s.KindergartenOut) for r in rows], await count
+    total = await db.page_total(rows, count, limit=limit, offset=offset)
+    return [msgspec.convert(r, s.KindergartenOut) for r in rows], total
 
 
 async def get_kindergarten(actor: Principal, kindergarten_id: int) -> s.KindergartenOut:
@@ -409,7 +410,8 @@ async def list_people(
             query = query.where(condition)
             count = count.where(condition)
     rows = await query.order_by(Person.id).limit(limit).offset(offset)
-    return [msgspec.convert(r, s.PersonOut) for r in rows], await count
+    total = await db.page_total(rows, count, limit=limit, offset=offset)
+    return [msgspec.convert(r, s.PersonOut) for r in rows], total
 
 
 async def get_person(actor: Principal, person_id: int) -> s.PersonOut:

@@ -16,7 +16,7 @@ from typing import IO, Any
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
-from lianyan import clock
+from lianyan import clock, db
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, LianyanError, NotFound
@@ -139,7 +139,8 @@ async def list_topics(
         Topic.id, ascending=False
     ).limit(limit).offset(offset)
     members = await _members_of([r["id"] for r in rows])
-    return [_topic_out(r, members.get(r["id"], [])) for r in rows], await count
+    total = await db.page_total(rows, count, limit=limit, offset=offset)
+    return [_topic_out(r, members.get(r["id"], [])) for r in rows], total
 
 
 async def _visible(actor: Principal, topic_id: int) -> s.TopicOut:
