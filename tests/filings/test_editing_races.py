@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from lianyan.files.tables import StoredFile
-from lianyan.filings import services
+from lianyan.filings import editing
 from lianyan.filings.tables import Filing
 from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
 from tests.filings import builders as b
@@ -18,14 +18,14 @@ from tests.filings import builders as b
 def _submit_right_after_the_check(monkeypatch: pytest.MonkeyPatch, status: str) -> None:
     """Let the first state check pass, then move the filing on, as a concurrent submit (or
     the city's acceptance) committing at that moment would."""
-    original = services._editable
+    original = editing.editable
 
     async def checked_then_moved(*args: Any, **kwargs: Any) -> dict[str, Any]:
         row = await original(*args, **kwargs)
         await Filing.update({Filing.status: status}).where(Filing.id == row["id"])
         return row
 
-    monkeypatch.setattr(services, "_editable", checked_then_moved)
+    monkeypatch.setattr(editing, "editable", checked_then_moved)
 
 
 async def _first(client, filing_id: int, what: str, headers: dict[str, str]) -> int:

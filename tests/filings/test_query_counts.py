@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lianyan import clock, db
-from lianyan.filings import compliance, services, themes
+from lianyan.filings import activities, compliance, queries, themes
 from lianyan.filings.tables import AnnualTheme, FiledActivity, Filing, FilingDirection
 from tests import factories as f
 
@@ -43,11 +43,11 @@ async def test_filing_list_same_queries_for_1_and_50_filings(clean_db):
     actor = await _city()
     first = await f.county("420000", "县0")
     await _filing(first)
-    one, page = await _count(lambda: services.list_filings(actor, year=2026))
+    one, page = await _count(lambda: queries.list_filings(actor, year=2026))
     assert page[1] == 1
     for i in range(1, 50):
         await _filing(await f.county(f"41{i:04d}", f"县{i}"))
-    fifty, page = await _count(lambda: services.list_filings(actor, year=2026))
+    fifty, page = await _count(lambda: queries.list_filings(actor, year=2026))
     assert page[1] == 50 and len(page[0]) == 50
     assert one == fifty
 
@@ -58,10 +58,10 @@ async def test_activity_list_same_queries_for_1_and_50_activities(clean_db):
     zone_id = await f.zone(county_id)
     filing_id = await _filing(county_id)
     await _activity(filing_id, zone_id, 0)
-    one, _ = await _count(lambda: services.list_activities(actor, filing_id))
+    one, _ = await _count(lambda: activities.list_activities(actor, filing_id))
     for n in range(1, 50):
         await _activity(filing_id, zone_id, n)
-    fifty, page = await _count(lambda: services.list_activities(actor, filing_id))
+    fifty, page = await _count(lambda: activities.list_activities(actor, filing_id))
     assert len(page[0]) == 50
     assert one == fifty
 
@@ -77,10 +77,10 @@ async def test_direction_list_same_queries_for_1_and_50_directions(clean_db):
         )
 
     await add(0)
-    one, _ = await _count(lambda: services.list_directions(actor, filing_id))
+    one, _ = await _count(lambda: activities.list_directions(actor, filing_id))
     for n in range(1, 50):
         await add(n)
-    fifty, page = await _count(lambda: services.list_directions(actor, filing_id))
+    fifty, page = await _count(lambda: activities.list_directions(actor, filing_id))
     assert page[1] == 50
     assert one == fifty
 
@@ -103,10 +103,10 @@ async def test_individually_filed_list_same_queries_for_1_and_50(clean_db):
     zone_id = await f.zone(county_id)
     filing_id = await _filing(county_id)
     await _activity(filing_id, zone_id, 0, separately=True)
-    one, _ = await _count(lambda: services.separately_filed(actor, 2026))
+    one, _ = await _count(lambda: activities.separately_filed(actor, 2026))
     for n in range(1, 50):
         await _activity(filing_id, zone_id, n, separately=True)
-    fifty, page = await _count(lambda: services.separately_filed(actor, 2026))
+    fifty, page = await _count(lambda: activities.separately_filed(actor, 2026))
     assert page[1] == 50
     assert one == fifty
 

@@ -6,7 +6,7 @@ import pytest
 
 from lianyan import demo
 from lianyan.org.tables import County
-from lianyan.topics import services
+from lianyan.topics import one_topic, queries, review
 from lianyan.topics.tables import Topic, TopicEvent, TopicReview
 from tests import factories as f
 
@@ -24,7 +24,7 @@ async def test_demo_is_registered():
 
 async def test_demo_topics_cover_states_and_leave_counties_at_zero(demo_topics):
     # Act
-    counts = await services.active_topic_counts(2026)
+    counts = await one_topic.active_topic_counts(2026)
     names = {r["id"]: r["name"] for r in await County.select(County.id, County.name)}
     by_name = {names[c]: n for c, n in counts.items()}
     statuses = {r["status"] for r in await Topic.select(Topic.status).where(Topic.year == 2026)}
@@ -39,8 +39,8 @@ async def test_demo_topics_cover_states_and_leave_counties_at_zero(demo_topics):
 async def test_expert1_is_invited_to_a_submitted_topic_of_another_county(demo_topics):
     expert = await f.principal("expert1")
     # Act
-    topics, total = await services.list_topics(expert)
-    board = await services.list_reviews(expert, topics[0].id)
+    topics, total = await queries.list_topics(expert)
+    board = await review.list_reviews(expert, topics[0].id)
     # Assert
     assert total == 1
     assert topics[0].status == "submitted"
@@ -52,7 +52,7 @@ async def test_expert1_is_invited_to_a_submitted_topic_of_another_county(demo_to
 
 async def test_demo_topic_can_be_taken_further_by_its_county(demo_topics):
     officer = await f.principal("lingbao")
-    topics, _ = await services.list_topics(officer, status="draft")
-    detail = await services.get_topic(officer, topics[0].id)
+    topics, _ = await queries.list_topics(officer, status="draft")
+    detail = await queries.get_topic(officer, topics[0].id)
     assert detail.host_name is not None
     assert {"submit", "edit"} <= set(detail.allowed_actions)

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from lianyan.errors import Conflict
-from lianyan.topics import services
+from lianyan.topics import one_topic
 from lianyan.topics.tables import Topic
 
 
@@ -76,13 +76,13 @@ def _widen_the_race(monkeypatch: pytest.MonkeyPatch) -> None:
     Without the rule's lock, two withdrawals would then both count the other topic as active
     and both go through; with it, the second waits and counts again after the first commits.
     """
-    check = services._guard_last_active
+    check = one_topic.guard_last_active
 
     async def counted_then_slow(*args: object, **kwargs: object) -> None:
         await check(*args, **kwargs)  # type: ignore[arg-type]
         await asyncio.sleep(0.3)
 
-    monkeypatch.setattr(services, "_guard_last_active", counted_then_slow)
+    monkeypatch.setattr(one_topic, "guard_last_active", counted_then_slow)
 
 
 async def test_two_concurrent_withdrawals_of_the_last_two_leave_exactly_one_active(
@@ -107,7 +107,7 @@ async def test_two_concurrent_withdrawals_of_the_last_two_leave_exactly_one_acti
     assert refused.json()["code"] == "topic.last_active"
     statuses = {r["status"] for r in await Topic.select(Topic.status)}
     assert sorted(statuses) in (["approved", "withdrawn"], ["submitted", "withdrawn"])
-    assert await services.active_topic_counts(2026) == {
+    assert await one_topic.active_topic_counts(2026) == {
         world.ids["lingbao"]: 1, world.ids["lushi_county"]: 0, world.ids["hubin"]: 0,
     }
 
@@ -128,7 +128,7 @@ async def test_five_concurrent_withdrawals_never_reach_zero(world, monkeypatch, 
         for t in topics
     ])
     assert sorted(r.status_code for r in responses) == [200] * (rounds - 1) + [409]
-    assert await services.active_topic_counts(2026) == {
+    assert await one_topic.active_topic_counts(2026) == {
         world.ids["lingbao"]: 1, world.ids["lushi_county"]: 0, world.ids["hubin"]: 0,
     }
 
@@ -143,34 +143,34 @@ async def test_active_topic_counts_lists_every_county_with_zeros(world):
                                members=[], title="卢氏县课题")
     await world.bring_to(lushi, "withdrawn", county_side="lushi")
     # Act
-    counts = await services.active_topic_counts(2026)
+    counts = await one_topic.active_topic_counts(2026)
     # Assert
     assert counts == {world.ids["lingbao"]: 2, world.ids["lushi_county"]: 0,
                       world.ids["hubin"]: 0}
-    assert await services.active_topic_counts(2025) == dict.fromkeys(counts, 0)
+    assert await one_topic.active_topic_counts(2025) == dict.fromkeys(counts, 0)
 
 
 async def test_require_active_topic_raises_filing_needs_topic_in_chinese(world):
     topic_id = await world.create()
     # Act / Assert: a draft is not enough
     with pytest.raises(Conflict) as refused:
-        await services.require_active_topic(world.ids["lingbao"], 2026)
+        await one_topic.require_active_topic(world.ids["lingbao"], 2026)
     assert refused.value.code == "filing.needs_topic"
     assert refused.value.status == 409
     assert "灵宝市2026年还没有已申报的课题" in refused.value.detail
     assert "每个县（市、区）每年至少开展1项课题研究" in refused.value.detail
     await world.bring_to(topic_id, "submitted")
-    assert await services.require_active_topic(world.ids["lingbao"], 2026) is None
+    assert await one_topic.require_active_topic(world.ids["lingbao"], 2026) is None
     with pytest.raises(Conflict):
-        await services.require_active_topic(world.ids["lingbao"], 2027)
-    assert await services.has_active_topic(world.ids["lingbao"], 2026) is True
+        await one_topic.require_active_topic(world.ids["lingbao"], 2027)
+    assert await one_topic.has_active_topic(world.ids["lingbao"], 2026) is True
 
 
 async def test_rule_functions_work_without_a_server(clean_db):
     from tests import factories as f
 
     county_id = await f.county()
-    assert await services.active_topic_counts(2026) == {county_id: 0}
+    assert await one_topic.active_topic_counts(2026) == {county_id: 0}
     with pytest.raises(Conflict) as refused:
-        await services.require_active_topic(county_id, 2026)
+        await one_topic.require_active_topic(county_id, 2026)
     assert refused.value.code == "filing.needs_topic"

@@ -11,7 +11,7 @@ What is counted for a year (docs/filings.md, "Evaluation"):
 * topics — the year's active topics (submitted or later, not rejected or withdrawn) hosted by
   the zone's / kindergarten's staff or the person.
 
-Other domains' figures are asked of their owners (``filings.services``, ``exchanges.figures``,
+Other domains' figures are asked of their owners (``filings.queries``, ``exchanges.figures``,
 ``topics.figures``); this module reads only org's tables. Every function runs a fixed number of
 queries whatever the number of candidates.
 """
@@ -24,7 +24,7 @@ from collections import defaultdict
 from lianyan import clock
 from lianyan.evaluation import schemas as s
 from lianyan.exchanges import figures as exchanges
-from lianyan.filings import services as filings
+from lianyan.filings import queries as filings
 from lianyan.org.tables import Kindergarten, Person, Zone
 from lianyan.topics import figures as topics
 

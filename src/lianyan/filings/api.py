@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore, content_disposition
-from lianyan.filings import compliance, leadership, services, themes
+from lianyan.filings import activities, compliance, coverage, leadership, lifecycle, queries, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import WRITERS
 from lianyan.principal import Principal, Role
@@ -125,7 +125,7 @@ class FilingController(Controller):
         offset: Offset = 0,
     ) -> Page[s.FilingOut]:
         """Published plans and the caller's own county's filings."""
-        items, total = await services.list_filings(
+        items, total = await queries.list_filings(
             actor, year=year, county_id=county_id, status=status, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
@@ -135,25 +135,25 @@ class FilingController(Controller):
         self, actor: Principal, year: YearParam, limit: Limit = 50, offset: Offset = 0
     ) -> Page[s.IndividualActivityOut]:
         """Activities filed one by one after their county's plan was accepted."""
-        items, total = await services.separately_filed(actor, year, limit=limit, offset=offset)
+        items, total = await activities.separately_filed(actor, year, limit=limit, offset=offset)
         return Page(items=items, total=total)
 
     @post("/", opt=access(*WRITERS))
     async def create_filing(self, actor: Principal, data: s.FilingIn) -> s.FilingDetail:
         """Open the filing of a county and year (one each)."""
-        return await services.create_filing(actor, data)
+        return await lifecycle.create_filing(actor, data)
 
     @get("/{filing_id:int}", opt=access(SIGNED_IN))
     async def get_filing(self, actor: Principal, filing_id: int) -> s.FilingDetail:
         """One filing with its history."""
-        return await services.get_filing(actor, filing_id)
+        return await queries.get_filing(actor, filing_id)
 
     @patch("/{filing_id:int}", opt=access(*WRITERS))
     async def update_filing(
         self, actor: Principal, filing_id: int, data: s.FilingPatch
     ) -> s.FilingDetail:
         """Change a draft's note."""
-        return await services.update_filing(actor, filing_id, data)
+        return await lifecycle.update_filing(actor, filing_id, data)
 
     @post("/{filing_id:int}/document", opt=access(*WRITERS))
     async def upload_plan(
@@ -166,7 +166,7 @@ class FilingController(Controller):
     ) -> s.FilingDetail:
         """Upload the regional plan document (区域方案), Word or PDF."""
         content = await data.file.read()
-        return await services.upload_plan(
+        return await lifecycle.upload_plan(
             actor, store, filing_id, fileobj=io.BytesIO(content), filename=data.file.filename,
             limits=limits_from(settings.uploads),
         )
@@ -174,26 +174,26 @@ class FilingController(Controller):
     @get("/{filing_id:int}/checklist", opt=access(SIGNED_IN))
     async def checklist(self, actor: Principal, filing_id: int) -> s.Checklist:
         """What is still missing before the filing can be submitted."""
-        return await services.checklist(actor, filing_id)
+        return await lifecycle.checklist(actor, filing_id)
 
     @get("/{filing_id:int}/coverage", opt=access(SIGNED_IN))
     async def coverage(self, actor: Principal, filing_id: int) -> s.FilingCoverage:
         """Coverage of the county with the reasons recorded on this filing."""
-        return await services.filing_coverage(actor, filing_id)
+        return await coverage.filing_coverage(actor, filing_id)
 
     @put("/{filing_id:int}/coverage", opt=access(*WRITERS))
     async def set_coverage_reasons(
         self, actor: Principal, filing_id: int, data: s.CoverageReasonsIn
     ) -> s.FilingCoverage:
         """Record why each uncovered kindergarten is outside every zone."""
-        return await services.set_coverage_reasons(actor, filing_id, data)
+        return await coverage.set_coverage_reasons(actor, filing_id, data)
 
     @get("/{filing_id:int}/activities", opt=access(SIGNED_IN))
     async def list_activities(
         self, actor: Principal, filing_id: int, limit: Limit = 50, offset: Offset = 0
     ) -> Page[s.ActivityOut]:
         """The activity filing table (附件2)."""
-        items, total = await services.list_activities(
+        items, total = await activities.list_activities(
             actor, filing_id, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
@@ -203,26 +203,26 @@ class FilingController(Controller):
         self, actor: Principal, filing_id: int, data: s.ActivityIn
     ) -> s.ActivityOut:
         """Add an activity; a large one at least 7 days ahead (``activity.too_late``)."""
-        return await services.add_activity(actor, filing_id, data)
+        return await activities.add_activity(actor, filing_id, data)
 
     @patch("/{filing_id:int}/activities/{activity_id:int}", opt=access(*WRITERS))
     async def update_activity(
         self, actor: Principal, filing_id: int, activity_id: int, data: s.ActivityPatch
     ) -> s.ActivityOut:
         """Change an activity of a draft."""
-        return await services.update_activity(actor, filing_id, activity_id, data)
+        return await activities.update_activity(actor, filing_id, activity_id, data)
 
     @delete("/{filing_id:int}/activities/{activity_id:int}", opt=access(*WRITERS))
     async def delete_activity(self, actor: Principal, filing_id: int, activity_id: int) -> None:
         """Remove an activity from a draft."""
-        await services.delete_activity(actor, filing_id, activity_id)
+        await activities.delete_activity(actor, filing_id, activity_id)
 
     @get("/{filing_id:int}/directions", opt=access(SIGNED_IN))
     async def list_directions(
         self, actor: Principal, filing_id: int, limit: Limit = 50, offset: Offset = 0
     ) -> Page[s.DirectionOut]:
         """Research-direction suggestions (附件3)."""
-        items, total = await services.list_directions(
+        items, total = await activities.list_directions(
             actor, filing_id, limit=limit, offset=offset
         )
         return Page(items=items, total=total)
@@ -232,33 +232,33 @@ class FilingController(Controller):
         self, actor: Principal, filing_id: int, data: s.DirectionIn
     ) -> s.DirectionOut:
         """Add a research-direction suggestion."""
-        return await services.add_direction(actor, filing_id, data)
+        return await activities.add_direction(actor, filing_id, data)
 
     @delete("/{filing_id:int}/directions/{direction_id:int}", opt=access(*WRITERS))
     async def delete_direction(
         self, actor: Principal, filing_id: int, direction_id: int
     ) -> None:
         """Remove a direction from a draft."""
-        await services.delete_direction(actor, filing_id, direction_id)
+        await activities.delete_direction(actor, filing_id, direction_id)
 
     @post("/{filing_id:int}/submit", opt=access(*WRITERS), status_code=HTTP_200_OK)
     async def submit(self, actor: Principal, filing_id: int) -> s.FilingDetail:
         """Send to the city (gated by ``filing.needs_topic``, ``filing.coverage``, …)."""
-        return await services.submit(actor, filing_id)
+        return await lifecycle.submit(actor, filing_id)
 
     @post("/{filing_id:int}/accept", opt=access(Role.CITY_ADMIN), status_code=HTTP_200_OK)
     async def accept(
         self, actor: Principal, filing_id: int, data: s.AcceptIn | None = None
     ) -> s.FilingDetail:
         """Accept a submitted filing; it becomes a published plan."""
-        return await services.accept(actor, filing_id, data or s.AcceptIn())
+        return await lifecycle.accept(actor, filing_id, data or s.AcceptIn())
 
     @post("/{filing_id:int}/return", opt=access(Role.CITY_ADMIN), status_code=HTTP_200_OK)
     async def return_filing(
         self, actor: Principal, filing_id: int, data: s.ReturnIn
     ) -> s.FilingDetail:
         """Return a submitted filing with the reason."""
-        return await services.return_filing(actor, filing_id, data)
+        return await lifecycle.return_filing(actor, filing_id, data)
 
 
 class ComplianceController(Controller):

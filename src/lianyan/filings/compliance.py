@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lianyan import clock, excel
-from lianyan.filings import leadership, rules, services, themes
+from lianyan.filings import leadership, rules, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import require_city
 from lianyan.filings.tables import Filing
@@ -22,6 +22,7 @@ from lianyan.labels import FILING_STATUS
 from lianyan.org.dashboard import coverage_by_county
 from lianyan.org.tables import County
 from lianyan.principal import Principal
+from lianyan.topics import one_topic
 
 SortKey = Literal["topics", "code", "name", "status", "coverage", "roster", "submitted"]
 SORT_KEYS: tuple[str, ...] = ("topics", "code", "name", "status", "coverage", "roster",
@@ -44,7 +45,7 @@ async def board(
             Filing.id, Filing.county, Filing.status, Filing.first_submitted_at
         ).where(Filing.year == year)
     }
-    topics = await services.topic_counts(year)
+    topics = await one_topic.active_topic_counts(year)
     due_on = (await themes.due_dates([year]))[year]
     today = clock.today()
     days = rules.days_to(due_on, today)

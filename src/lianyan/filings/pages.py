@@ -15,7 +15,8 @@ from lianyan import clock
 from lianyan.errors import InvalidInput
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
-from lianyan.filings import compliance, leadership, services, themes
+from lianyan.filings import activities as filing_activities
+from lianyan.filings import compliance, coverage, leadership, lifecycle, queries, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import sees_unpublished
 from lianyan.labels import ACTIVITY_FORM, FILING_STATUS, POSITION
@@ -112,7 +113,7 @@ class FilingPages(Controller):
         if county_id is None or not sees_unpublished(actor, county_id):
             return page("filings/no_county.html", actor, status_code=403)
         county = await org.get_county(actor, county_id)
-        filing = await services.find_filing(actor, county_id, year)
+        filing = await queries.find_filing(actor, county_id, year)
         roster = await leadership.get_roster(actor, county_id, year)
         deadline = await themes.get_deadline(actor, year)
         year_themes, _ = await themes.list_themes(actor, year=year, limit=200)
@@ -131,11 +132,11 @@ class FilingPages(Controller):
             ),
         }
         if filing is not None:
-            context["detail"] = await services.get_filing(actor, filing.id)
-            context["checklist"] = await services.checklist(actor, filing.id)
-            context["activities"], _ = await services.list_activities(actor, filing.id, limit=200)
-            context["directions"], _ = await services.list_directions(actor, filing.id, limit=200)
-            context["coverage"] = await services.filing_coverage(actor, filing.id)
+            context["detail"] = await queries.get_filing(actor, filing.id)
+            context["checklist"] = await lifecycle.checklist(actor, filing.id)
+            context["activities"], _ = await filing_activities.list_activities(actor, filing.id, limit=200)
+            context["directions"], _ = await filing_activities.list_directions(actor, filing.id, limit=200)
+            context["coverage"] = await coverage.filing_coverage(actor, filing.id)
         return page("filings/workspace.html", actor, **context)
 
     @get("/workspace", opt=access(Role.COUNTY_OFFICER, Role.CITY_ADMIN, Role.ZONE_OFFICER))
@@ -152,7 +153,7 @@ class FilingPages(Controller):
     ) -> Any:
         """A form of the workspace: run it and go back to its section, or show it refused."""
         if filing_id is not None:
-            filing = await services.get_filing(actor, filing_id)
+            filing = await queries.get_filing(actor, filing_id)
             county_id, year = filing.county_id, filing.year
         form = await read_form(request, section)
         county = county_id if county_id is not None else _number(form.text("county_id"))
@@ -168,7 +169,7 @@ class FilingPages(Controller):
         """Open the filing of the county and year."""
         return await self._in_workspace(
             actor, request, "checklist",
-            lambda form: services.create_filing(actor, form.bind(s.FilingIn)),
+            lambda form: lifecycle.create_filing(actor, form.bind(s.FilingIn)),
         )
 
     @post("/roster/{county_id:int}/{year:int}", opt=access(Role.COUNTY_OFFICER))
@@ -205,7 +206,7 @@ class FilingPages(Controller):
         async def upload(form: Form) -> Any:
             chosen = form.file("file")
             try:
-                return await services.upload_plan(
+                return await lifecycle.upload_plan(
                     actor, store, filing_id, fileobj=chosen.file, filename=chosen.filename,
                     limits=limits_from(settings.uploads),
                 )
@@ -219,7 +220,7 @@ class FilingPages(Controller):
         """Add an activity from the form (the one-week rule shows its message here)."""
         return await self._in_workspace(
             actor, request, "activities",
-            lambda form: services.add_activity(actor, filing_id, form.bind(s.ActivityIn)),
+            lambda form: filing_activities.add_activity(actor, filing_id, form.bind(s.ActivityIn)),
             filing_id=filing_id,
         )
 
@@ -231,7 +232,7 @@ class FilingPages(Controller):
         """Remove an activity."""
         return await self._in_workspace(
             actor, request, "activities",
-            lambda form: services.delete_activity(actor, filing_id, activity_id),
+            lambda form: filing_activities.delete_activity(actor, filing_id, activity_id),
             filing_id=filing_id,
         )
 
@@ -240,7 +241,7 @@ class FilingPages(Controller):
         """Add a research-direction suggestion."""
         return await self._in_workspace(
             actor, request, "directions",
-            lambda form: services.add_direction(actor, filing_id, form.bind(s.DirectionIn)),
+            lambda form: filing_activities.add_direction(actor, filing_id, form.bind(s.DirectionIn)),
             filing_id=filing_id,
         )
 
@@ -252,7 +253,7 @@ class FilingPages(Controller):
         """Remove a direction."""
         return await self._in_workspace(
             actor, request, "directions",
-            lambda form: services.delete_direction(actor, filing_id, direction_id),
+            lambda form: filing_activities.delete_direction(actor, filing_id, direction_id),
             filing_id=filing_id,
         )
 
@@ -261,7 +262,7 @@ class FilingPages(Controller):
         """Record the reasons for uncovered kindergartens."""
         return await self._in_workspace(
             actor, request, "coverage",
-            lambda form: services.set_coverage_reasons(
+            lambda form: coverage.set_coverage_reasons(
                 actor, filing_id, form.bind(s.CoverageReasonsIn, _coverage_body)),
             filing_id=filing_id,
         )
@@ -270,7 +271,7 @@ class FilingPages(Controller):
     async def submit(self, actor: Principal, filing_id: int, request: AnyRequest) -> Any:
         """Send the filing to the city."""
         return await self._in_workspace(
-            actor, request, "checklist", lambda form: services.submit(actor, filing_id),
+            actor, request, "checklist", lambda form: lifecycle.submit(actor, filing_id),
             filing_id=filing_id,
         )
 
@@ -279,12 +280,12 @@ class FilingPages(Controller):
     async def _view(
         self, actor: Principal, filing_id: int, posted: FormState = NO_FORM
     ) -> Template:
-        filing = await services.get_filing(actor, filing_id)
-        activities, _ = await services.list_activities(actor, filing_id, limit=200)
-        directions, _ = await services.list_directions(actor, filing_id, limit=200)
+        filing = await queries.get_filing(actor, filing_id)
+        activities, _ = await filing_activities.list_activities(actor, filing_id, limit=200)
+        directions, _ = await filing_activities.list_directions(actor, filing_id, limit=200)
         roster = await leadership.get_roster(actor, filing.county_id, filing.year)
         checklist = (
-            await services.checklist(actor, filing_id)
+            await lifecycle.checklist(actor, filing_id)
             if sees_unpublished(actor, filing.county_id) else None
         )
         return page(
@@ -315,7 +316,7 @@ class FilingPages(Controller):
         """Accept a submitted filing."""
         return await self._decide(
             actor, filing_id, request, "accept",
-            lambda form: services.accept(actor, filing_id, form.bind(s.AcceptIn)),
+            lambda form: lifecycle.accept(actor, filing_id, form.bind(s.AcceptIn)),
         )
 
     @post("/{filing_id:int}/return", opt=access(Role.CITY_ADMIN))
@@ -323,7 +324,7 @@ class FilingPages(Controller):
         """Return a submitted filing with the reason."""
         return await self._decide(
             actor, filing_id, request, "return",
-            lambda form: services.return_filing(actor, filing_id, form.bind(s.ReturnIn)),
+            lambda form: lifecycle.return_filing(actor, filing_id, form.bind(s.ReturnIn)),
         )
 
     # The city's inbox, themes and deadline -------------------------------------------------
@@ -332,14 +333,14 @@ class FilingPages(Controller):
         self, actor: Principal, year: int | None, posted: FormState = NO_FORM
     ) -> Template:
         year = year or clock.today().year
-        filings, _ = await services.list_filings(actor, year=year, limit=200)
+        filings, _ = await queries.list_filings(actor, year=year, limit=200)
         year_themes, _ = await themes.list_themes(actor, year=year, limit=200)
         return page(
             "filings/inbox.html", actor, year=year,
             waiting=[f for f in filings if f.status == "submitted"],
             others=[f for f in filings if f.status != "submitted"],
             themes=year_themes, deadline=await themes.get_deadline(actor, year),
-            separately=(await services.separately_filed(actor, year))[0],
+            separately=(await filing_activities.separately_filed(actor, year))[0],
             statuses=FILING_STATUS, forms=ACTIVITY_FORM, error=posted.message, posted=posted,
         )
 
@@ -394,7 +395,7 @@ class FilingPages(Controller):
     async def plans(self, actor: Principal, year: OptionalYear = None) -> Template:
         """Every county's accepted plan of the year (公开本地教研活动计划)."""
         year = year or clock.today().year
-        accepted, _ = await services.list_filings(actor, year=year, status="accepted", limit=200)
+        accepted, _ = await queries.list_filings(actor, year=year, status="accepted", limit=200)
         return page("filings/plans.html", actor, year=year, filings=accepted)
 
     @get("/compliance", opt=access(Role.CITY_ADMIN))
@@ -414,13 +415,13 @@ async def dashboard(actor: Principal) -> dict[str, Any] | None:
     """The filings card of the home page: the county's checklist, or the city's inbox."""
     year = clock.today().year
     if actor.is_city:
-        waiting, _ = await services.list_filings(actor, year=year, status="submitted", limit=200)
+        waiting, _ = await queries.list_filings(actor, year=year, status="submitted", limit=200)
         return {"year": year, "waiting": waiting, "deadline": await themes.get_deadline(actor, year)}
     own = sorted(actor.counties(Role.COUNTY_OFFICER))
     if not own:
         return None
-    filing = await services.find_filing(actor, own[0], year)
-    checklist = await services.checklist(actor, filing.id) if filing else None
+    filing = await queries.find_filing(actor, own[0], year)
+    checklist = await lifecycle.checklist(actor, filing.id) if filing else None
     return {"year": year, "filing": filing, "checklist": checklist,
             "deadline": await themes.get_deadline(actor, year), "statuses": FILING_STATUS}
 

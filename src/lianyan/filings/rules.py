@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from lianyan import clock
+from lianyan.errors import Conflict
 
 #: How many calendar days before its start a large special activity must reach the city.
 NOTICE = dt.timedelta(days=7)
@@ -87,3 +88,16 @@ def is_late(submitted_at: dt.datetime, due_on: dt.date) -> bool:
 def days_to(due_on: dt.date, today: dt.date) -> int:
     """Whole days from ``today`` to the due date: 0 on the day, negative once past."""
     return (due_on - today).days
+
+
+def check_one_week(title: str, starts_on: dt.date, filed_at: dt.datetime) -> None:
+    """Refuse a large special activity filed less than seven days before it starts."""
+    if not is_timely(starts_on, filed_at):
+        earliest = earliest_start(filed_at)
+        raise Conflict(
+            "activity.too_late",
+            too_late_message(title, starts_on, filed_at),
+            field="starts_on",
+            starts_on=starts_on.isoformat(),
+            earliest_start=earliest.isoformat(),
+        )

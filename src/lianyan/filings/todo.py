@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lianyan import clock
-from lianyan.filings import rules, services, themes
+from lianyan.filings import lifecycle, queries, rules, themes
 from lianyan.filings.tables import FiledActivity, Filing
 from lianyan.principal import Principal, Role
 from lianyan.todo import Todo
@@ -38,7 +38,7 @@ async def todo(actor: Principal) -> list[Todo]:
             ))
     link = f"/filings/workspace?year={year}"
     for county_id in sorted(actor.counties(Role.COUNTY_OFFICER)):
-        filing = await services.find_filing(actor, county_id, year)
+        filing = await queries.find_filing(actor, county_id, year)
         if filing is None:
             items.append(Todo(text=f"建立并报送 {year} 年度教研工作备案", link=link,
                               due=_last_moment(due_on)))
@@ -47,7 +47,7 @@ async def todo(actor: Principal) -> list[Todo]:
                               due=_last_moment(due_on),
                               detail=f"退回原因：{filing.returned_reason or '（未写明）'}"))
         elif filing.status == "draft":
-            checklist = await services.checklist(actor, filing.id)
+            checklist = await lifecycle.checklist(actor, filing.id)
             missing = [i.label for i in checklist.items if not i.done]
             items.append(Todo(
                 text=f"报送 {year} 年度教研工作备案", link=link, due=_last_moment(due_on),

@@ -21,8 +21,9 @@ from lianyan.errors import Conflict, Forbidden, InvalidInput
 from lianyan.evaluation import services as evaluation
 from lianyan.exchanges import designs as exchange_designs
 from lianyan.exchanges import services as exchanges
+from lianyan.filings import activities as filing_activities
 from lianyan.filings import compliance, leadership
-from lianyan.filings import services as filings
+from lianyan.filings import queries as filing_queries
 from lianyan.org import services as org
 from lianyan.principal import Principal
 from lianyan.reports import data
@@ -30,7 +31,7 @@ from lianyan.reports.figures import YearFigures, held_until, year_figures
 from lianyan.reports.kinds import KINDS, PARAM_NAMES, title_for
 from lianyan.reports.schemas import ReportParams
 from lianyan.settings import Settings
-from lianyan.topics import services as topics
+from lianyan.topics import queries as topics
 
 #: Rows a report may hold; far beyond any real filing, it only bounds a runaway query.
 MAX_ROWS = 1_000_000
@@ -517,7 +518,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 async def _filing(actor: Principal, county_id: int, year: int, county_name: str,
                   what: str) -> Any:
-    filing = await filings.find_filing(actor, county_id, year)
+    filing = await filing_queries.find_filing(actor, county_id, year)
     if filing is None:
         raise _empty(
             "no_filing",
@@ -553,7 +554,7 @@ async def _leadership_roster(actor: Principal, params: ReportParams, target: Tar
             f"{county.name}{year}年的区域教研领导小组名单尚未填写，无法生成附件1。"
             "请先在“备案”页面填写名单。",
         )
-    filing = await filings.find_filing(actor, county.id, year)
+    filing = await filing_queries.find_filing(actor, county.id, year)
     zones = await data.zone_officers(county.id)
     return LeadershipRoster(
         title=target.title, county_name=county.name, year=year,
@@ -578,7 +579,7 @@ async def _activity_filing(actor: Principal, params: ReportParams, target: Targe
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
     year: int = params.year  # type: ignore[assignment]
     filing = await _filing(actor, county.id, year, county.name, "附件2")
-    activities, _ = await filings.list_activities(actor, filing.id, limit=MAX_ROWS)
+    activities, _ = await filing_activities.list_activities(actor, filing.id, limit=MAX_ROWS)
     if not activities:
         raise _empty(
             "empty",
@@ -601,7 +602,7 @@ async def _research_directions(actor: Principal, params: ReportParams, target: T
     county = await org.get_county(actor, params.county_id)  # type: ignore[arg-type]
     year: int = params.year  # type: ignore[assignment]
     filing = await _filing(actor, county.id, year, county.name, "附件3")
-    directions, _ = await filings.list_directions(actor, filing.id, limit=MAX_ROWS)
+    directions, _ = await filing_activities.list_directions(actor, filing.id, limit=MAX_ROWS)
     if not directions:
         raise _empty(
             "empty",

@@ -63,7 +63,7 @@ class ReportPages(Controller):
                     queued: int | None = None, status_code: int = 200) -> Template:
         from lianyan.exchanges import services as exchanges
         from lianyan.org import services as org
-        from lianyan.topics import services as topics
+        from lianyan.topics import queries as topics
 
         jobs, total = await services.list_jobs(actor, limit=limit, offset=offset)
         counties = [c for c in await org.list_counties(actor) if actor.officer_of_county(c.id)]

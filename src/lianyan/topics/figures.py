@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from piccolo.query.functions.aggregate import Count
 
-from lianyan.topics.rules import ACTIVE
+from lianyan.topics.one_topic import ACTIVE
 from lianyan.topics.tables import Topic
 
 
 async def active_topics_by_host(year: int, person_ids: list[int]) -> dict[int, int]:
-    """The year's active topics (``rules.ACTIVE``) hosted by each of ``person_ids``; one query."""
+    """The year's active topics (``one_topic.ACTIVE``) hosted by each of ``person_ids``; one query."""
     if not person_ids:
         return {}
     rows = await Topic.select(Topic.host, Count(Topic.id, alias="n")).where(

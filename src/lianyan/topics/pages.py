@@ -17,7 +17,8 @@ from lianyan.files.store import ObjectStore
 from lianyan.labels import TOPIC_GRADE, TOPIC_LEVEL, TOPIC_STATUS
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
-from lianyan.topics import rules, services
+from lianyan.topics import dashboard, lifecycle, queries, review, rules
+from lianyan.topics import documents as topic_documents
 from lianyan.topics import schemas as s
 from lianyan.topics.access import CREATORS
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
@@ -35,7 +36,7 @@ topic_static = create_static_files_router(
     name="topics-static", opt=access(PUBLIC), include_in_schema=False,
 )
 
-register_section("topics/_home.html", services.dashboard)
+register_section("topics/_home.html", dashboard.dashboard)
 
 
 def _number(text: str) -> int | None:
@@ -93,7 +94,7 @@ class TopicPages(Controller):
     ) -> Template:
         """Topics the caller may read, filtered by year, county and status."""
         status = status if status in TOPIC_STATUS else None
-        items, total = await services.list_topics(
+        items, total = await queries.list_topics(
             actor, year=year, county_id=county_id, status=status, limit=limit, offset=offset
         )
         counties = await org.list_counties(actor)
@@ -115,7 +116,7 @@ class TopicPages(Controller):
         ]
         if county_id is None and counties:
             county_id = counties[0].id
-        people = await services.form_people(actor, county_id) if county_id else []
+        people = await queries.form_people(actor, county_id) if county_id else []
         members = list(topic.get("members", [])) if isinstance(topic, dict) else []
         return page(
             "topics/form.html", actor, posted=posted, topic=topic, counties=counties,
@@ -134,7 +135,7 @@ class TopicPages(Controller):
         """Create a draft topic from the form and show it."""
         form = await read_form(request, "topic")
         return await submit(
-            form, lambda: services.create_topic(actor, form.bind(s.TopicIn, _topic_body)),
+            form, lambda: lifecycle.create_topic(actor, form.bind(s.TopicIn, _topic_body)),
             done=lambda topic: f"/topics/{topic.id}",
             again=lambda posted: self._form(
                 actor, topic=_topic_shown(None, form), county_id=_number(form.text("county_id")),
@@ -149,8 +150,8 @@ class TopicPages(Controller):
     async def _detail(
         self, actor: Principal, topic_id: int, *, posted: FormState = NO_FORM
     ) -> Template:
-        topic = await services.get_topic(actor, topic_id)
-        documents = await services.list_documents(actor, topic_id)
+        topic = await queries.get_topic(actor, topic_id)
+        documents = await topic_documents.list_documents(actor, topic_id)
         by_kind: dict[str, list[s.DocumentOut]] = {k: [] for k in rules.DOCUMENT_KINDS}
         for d in documents:
             by_kind[d.kind].append(d)
@@ -167,7 +168,7 @@ class TopicPages(Controller):
     @get("/{topic_id:int}/edit", opt=access(*CREATORS))
     async def edit_page(self, actor: Principal, topic_id: int) -> Template:
         """The form for changing a draft topic."""
-        topic = await services.get_topic(actor, topic_id)
+        topic = await queries.get_topic(actor, topic_id)
         if "edit" not in topic.allowed_actions:
             return await self._detail(actor, topic_id, posted=FormState(
                 message="只有草稿状态的课题可以修改，且需由课题负责方修改。", status=409))
@@ -183,7 +184,7 @@ class TopicPages(Controller):
         form = await read_form(request, "topic")
         return await submit(
             form,
-            lambda: services.update_topic(actor, topic_id, form.bind(s.TopicPatch, _topic_body)),
+            lambda: lifecycle.update_topic(actor, topic_id, form.bind(s.TopicPatch, _topic_body)),
             done=f"/topics/{topic_id}",
             again=lambda posted: self._form(
                 actor, topic=_topic_shown(topic_id, form),
@@ -198,7 +199,7 @@ class TopicPages(Controller):
         form = await read_form(request, f"step-{action}")
         return await submit(
             form,
-            lambda: services.take_step(actor, topic_id, action, form.bind(s.StepIn)),
+            lambda: lifecycle.take_step(actor, topic_id, action, form.bind(s.StepIn)),
             done=f"/topics/{topic_id}",
             again=lambda posted: self._after_step(actor, topic_id, action, posted),
         )
@@ -216,7 +217,7 @@ class TopicPages(Controller):
         """Delete a draft topic."""
         form = await read_form(request, "delete")
         return await submit(
-            form, lambda: services.delete_topic(actor, topic_id, store=store), done="/topics",
+            form, lambda: lifecycle.delete_topic(actor, topic_id, store=store), done="/topics",
             again=lambda posted: self._detail(actor, topic_id, posted=posted),
         )
 
@@ -229,10 +230,10 @@ class TopicPages(Controller):
         self, actor: Principal, topic_id: int, *, notice: str | None = None,
         posted: FormState = NO_FORM,
     ) -> Template:
-        topic = await services.get_topic(actor, topic_id)
-        board = await services.list_reviews(actor, topic_id)
+        topic = await queries.get_topic(actor, topic_id)
+        board = await review.list_reviews(actor, topic_id)
         own = next((r for r in board.items if r.expert_id == actor.person_id), None)
-        documents = await services.list_documents(actor, topic_id)
+        documents = await topic_documents.list_documents(actor, topic_id)
         return page(
             "topics/review.html", actor, topic=topic, board=board,
             own=own, items=rules.REVIEW_ITEMS, error=posted.message, posted=posted,
@@ -245,7 +246,7 @@ class TopicPages(Controller):
         """Save the expert's score form."""
         form = await read_form(request, "review")
         return await submit(
-            form, lambda: services.save_review(actor, topic_id, form.bind(s.ReviewIn)),
+            form, lambda: review.save_review(actor, topic_id, form.bind(s.ReviewIn)),
             done=lambda _: self._review(actor, topic_id, notice="评审意见已保存。"),
             again=lambda posted: self._review(actor, topic_id, posted=posted),
         )
@@ -258,9 +259,9 @@ class TopicPages(Controller):
     async def _reviews(
         self, actor: Principal, topic_id: int, *, posted: FormState = NO_FORM
     ) -> Template:
-        topic = await services.get_topic(actor, topic_id)
-        board = await services.list_reviews(actor, topic_id)
-        experts = await services.invitable_experts(actor, topic_id)
+        topic = await queries.get_topic(actor, topic_id)
+        board = await review.list_reviews(actor, topic_id)
+        experts = await review.invitable_experts(actor, topic_id)
         return page(
             "topics/reviews.html", actor, topic=topic, board=board,
             experts=experts, items=rules.REVIEW_ITEMS, error=posted.message, posted=posted,
@@ -273,7 +274,7 @@ class TopicPages(Controller):
         """Invite the experts ticked on the review page."""
         form = await read_form(request, "invite")
         return await submit(
-            form, lambda: services.invite_reviewers(actor, topic_id, form.bind(s.InviteIn)),
+            form, lambda: review.invite_reviewers(actor, topic_id, form.bind(s.InviteIn)),
             done=f"/topics/{topic_id}/reviews",
             again=lambda posted: self._reviews(actor, topic_id, posted=posted),
         )

@@ -1,6 +1,6 @@
 """The lifecycle of a topic as data: its steps, who takes them, and the words for them.
 
-Pure: nothing here reads the database. ``services`` applies these rules to rows; pages and
+Pure: nothing here reads the database. ``lifecycle`` applies these rules to rows; pages and
 tests read them to know which steps exist. The diagram is domain.md §2.
 """
 
@@ -48,12 +48,6 @@ STEPS: dict[str, Step] = {
 }  # fmt: skip
 
 STATUSES = tuple(TOPIC_STATUS)
-
-#: States that count towards 每个县（市、区）每年至少开展1项课题研究.
-ACTIVE = frozenset({"submitted", "approved", "opened", "midterm", "concluded"})
-
-#: The one-topic rule in the words of the source document.
-ONE_TOPIC_RULE = "每个县（市、区）每年至少开展1项课题研究"
 
 #: Documents of a topic: API kind → (Chinese name, upload kind of ``files/sniff.py``).
 DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
