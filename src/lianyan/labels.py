@@ -78,3 +78,13 @@ def human_size(size: int, *, round_up: bool = False) -> str:
     whole, tenth = divmod(tenths, 10)
     number = f"{whole}" if tenth == 0 else f"{whole}.{tenth}"
     return f"{number} {units[exponent - 1]}"
+
+
+def moment(seconds: int | float | None) -> str:
+    """A moment of a video as people read it: 332 → "05:32", 3723 → "1:02:03"; None → ""."""
+    if seconds is None:
+        return ""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

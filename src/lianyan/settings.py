@@ -95,6 +95,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...] = ()
     #: Seconds between the app's own looks for due reminders (``exchanges/scheduler.py``).
     reminder_seconds: Annotated[int, msgspec.Meta(ge=1)] = 300
+    #: Whether this app process also runs video previews (``LIANYAN_MEDIA_WORKER``); off on web
+    #: servers when ``lianyan worker`` runs on machines of their own.
+    media_worker: bool = True
+    #: A video larger than this also gets a 720p preview for phones (``LIANYAN_VIDEO_PREVIEW_BYTES``).
+    video_preview_bytes: Annotated[int, msgspec.Meta(ge=1)] = 200 * 1024 * 1024
     debug: bool = False
 
     @property
@@ -193,6 +198,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "secure_cookies": _flag(env, "LIANYAN_SECURE_COOKIES", False),
                     "trusted_proxies": trusted_proxies,
                     "reminder_seconds": _int(env, "LIANYAN_REMINDER_SECONDS", 300),
+                    "media_worker": _flag(env, "LIANYAN_MEDIA_WORKER", True),
+                    "video_preview_bytes": _int(
+                        env, "LIANYAN_VIDEO_PREVIEW_BYTES", 200 * 1024 * 1024
+                    ),
                     "debug": _flag(env, "LIANYAN_DEBUG", False),
                 },
                 cls,

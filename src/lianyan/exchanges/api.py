@@ -24,6 +24,7 @@ from lianyan.exchanges import (
 )
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import ORGANISERS
+from lianyan.files import office
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore, content_disposition
 from lianyan.principal import Principal, Role
@@ -235,6 +236,17 @@ class DesignController(Controller):
             )
         finally:
             await upload.close()
+
+    @get("/{design_id:int}/versions/{number:int}/document", opt=access(SIGNED_IN))
+    async def document_view(
+        self, actor: Principal, store: ObjectStore, settings: Settings, design_id: int,
+        number: int,
+    ) -> s.DocumentOut:
+        """A version's Word document as HTML (escaped, our own tags only), to read in a page."""
+        return await designs.document_view(
+            actor, store, design_id, number,
+            office.OfficeBounds.from_settings(settings.uploads),
+        )
 
     @get("/{design_id:int}/comments", opt=access(SIGNED_IN))
     async def list_comments(

@@ -15,6 +15,7 @@ ends cannot be reworked with what others wrote; nothing changes after the commen
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import IO, Any
 
@@ -29,10 +30,12 @@ from lianyan.exchanges import sections as extract
 from lianyan.exchanges.access import Standing, sees_design, sees_every_design
 from lianyan.exchanges.services import local, visible_exchange
 from lianyan.exchanges.tables import Design, DesignVersion, Participant
-from lianyan.files import office, sniff
+from lianyan.files import media_jobs, office, sniff
 from lianyan.files import services as files
+from lianyan.files.docx_html import docx_to_html
 from lianyan.files.store import ObjectStore
 from lianyan.files.uploads import adopt
+from lianyan.labels import moment
 from lianyan.principal import Principal
 
 NOT_FOUND = ("design.not_found", "没有找到该教学设计。")
@@ -371,7 +374,8 @@ async def add_version(
     object and no row. A document's sections are extracted here, once, before the upload;
     the version is written by ``files.attach`` under the design's version lock.
     Side effects: one object and one ``stored_file`` row (owner ``design``), a
-    ``design_version`` row, the design's ``latest_version``, an audit entry.
+    ``design_version`` row, the design's ``latest_version``, an audit entry; for a video, its
+    preview job (``files.media_jobs``).
     """
     if kind not in SNIFF_KIND:
         raise InvalidInput(
@@ -392,13 +396,18 @@ async def add_version(
             )
         else:
             sections, note = dict.fromkeys(s.SECTION_KEYS), extract.PDF_NOTE
+    async def write(stored: files.FileOut) -> int:
+        version_id = await _write_version(
+            actor, context, kind=kind, file=stored, sections=sections, sections_note=note
+        )
+        if kind == "video":  # its poster, duration and (where needed) 720p preview
+            await media_jobs.enqueue(stored.id)
+        return version_id
+
     version_id = await files.attach(
         store, kind=SNIFF_KIND[kind], fileobj=fileobj, filename=filename, limits=limits,
         uploader_id=actor.person_id, owner_type="design", owner_id=design_id,
-        lock=_versions_lock(design_id), checked=checked,
-        write=lambda stored: _write_version(
-            actor, context, kind=kind, file=stored, sections=sections, sections_note=note
-        ),
+        lock=_versions_lock(design_id), checked=checked, write=write,
     )
     return await _version(version_id)
 
@@ -409,7 +418,7 @@ async def add_uploaded_version(
     """Add a video that arrived by resumable direct upload as the design's next version.
 
     Side effects: the upload's file is attached to the design (``files.uploads.adopt``), a
-    ``design_version`` row, an audit entry.
+    ``design_version`` row, an audit entry, the video's preview job.
     """
     if data.kind != "video":
         raise InvalidInput(
@@ -427,6 +436,7 @@ async def add_uploaded_version(
         version_id = await _write_version(
             actor, context, kind=data.kind, file=stored, sections=None, sections_note=None
         )
+        await media_jobs.enqueue(stored.id)
     return await _version(version_id)
 
 
@@ -462,3 +472,76 @@ async def can_read_file(actor: Principal, design_id: int) -> bool:
     except NotFound:
         return False
     return True
+
+
+async def check_moment(
+    design_id: int, version_id: int, at_seconds: int | None, *, code: str
+) -> None:
+    """A comment or note at a moment needs a video in its version, and a moment inside it."""
+    if at_seconds is None:
+        return
+    row = await DesignVersion.select(DesignVersion.video_file_id).where(
+        (DesignVersion.id == version_id) & (DesignVersion.design == design_id)
+    ).first()
+    if row is None or row["video_file_id"] is None:
+        raise InvalidInput(
+            code, "该版本没有课堂视频，不能标注视频时间点；请去掉时间点，或选择有视频的版本。",
+            field="at_seconds",
+        )
+    media = (await media_jobs.media_of([row["video_file_id"]])).get(row["video_file_id"])
+    duration = media.duration_seconds if media is not None else None
+    if duration is not None and at_seconds > duration:
+        raise InvalidInput(
+            code, f"视频时间点 {moment(at_seconds)} 超出了视频时长 {moment(duration)}。",
+            field="at_seconds", duration_seconds=duration,
+        )
+
+
+_VIEWS: dict[int, s.DocumentOut] = {}
+#: Converted documents kept in memory (a stored file never changes): the newest few.
+_VIEWS_KEPT = 32
+
+
+async def document_view(
+    actor: Principal, store: ObjectStore, design_id: int, number: int,
+    bounds: office.OfficeBounds = office.DEFAULT_BOUNDS,
+) -> s.DocumentOut:
+    """Version ``number``'s Word document as HTML, for a caller who may read the design.
+
+    The stored file is read again within the Office bounds (``files.office``: the archive
+    checked before anything is inflated, the parse in a bounded child). Refusals:
+    ``design.version`` (no such version), ``design.no_document`` (no Word document in it),
+    ``file.unreadable`` (a document that cannot be read).
+    """
+    await design_context(actor, design_id)
+    row = await DesignVersion.select(
+        DesignVersion.number, DesignVersion.document_file_id
+    ).where((DesignVersion.design == design_id) & (DesignVersion.number == number)).first()
+    if row is None:
+        raise NotFound("design.version", f"该设计没有第 {number} 版。")
+    file_row = None
+    if row["document_file_id"] is not None:
+        file_row = await StoredFile.select(
+            StoredFile.id, StoredFile.key, StoredFile.original_name, StoredFile.content_type,
+            StoredFile.size,
+        ).where(StoredFile.id == row["document_file_id"]).first()
+    if file_row is None or file_row["content_type"] != sniff.DOCX.content_type:
+        raise InvalidInput(
+            "design.no_document",
+            f"第 {number} 版没有 Word 教学设计，无法在线阅读；PDF 请直接在浏览器中查看。",
+        )
+    cached = _VIEWS.get(file_row["id"])
+    if cached is not None:
+        return msgspec.structs.replace(cached, version=number)
+    if file_row["size"] > bounds.total_bytes:
+        raise office.unreadable("document larger than the Office bounds")
+    data = await store.get(file_row["key"])
+    office.check_archive(io.BytesIO(data), bounds)
+    made = await office.run_bounded(docx_to_html, data, bounds)
+    view = s.DocumentOut(version=number, file_id=file_row["id"],
+                        original_name=file_row["original_name"], html=made["html"],
+                        images=made["images"], truncated=made["truncated"])
+    if len(_VIEWS) >= _VIEWS_KEPT:
+        _VIEWS.pop(next(iter(_VIEWS)))
+    _VIEWS[file_row["id"]] = view
+    return view

@@ -8,6 +8,7 @@ API's Chinese ``detail`` when a rule refuses something.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from lianyan import clock
-from lianyan.errors import LianyanError
+from lianyan.errors import LianyanError, NotFound
 from lianyan.exchanges import (
     chasing,
     designs,
@@ -28,6 +29,8 @@ from lianyan.exchanges import (
 )
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import ORGANISERS, sees_every_design
+from lianyan.files import media_jobs, office
+from lianyan.files.preview import INLINE_TYPES
 from lianyan.files.services import limits_from
 from lianyan.files.store import ObjectStore
 from lianyan.labels import book
@@ -48,6 +51,7 @@ from lianyan.web.pages import page
 from lianyan.web.sections import register_section
 
 AnyRequest = Request[Any, Any, Any]
+UNREADABLE_VIEW = "该文档无法在线阅读（文件内容无法读取），请下载原文件查看。"
 
 
 async def _page(template: str, actor: Principal, status_code: int = 200, **context: Any) -> Template:
@@ -112,6 +116,27 @@ def _edit_body(form: Form) -> dict[str, Any]:
 def _nudge_body(form: Form) -> dict[str, Any]:
     """The nudge form: whom (``to``) and the ticked people (none ticked is refused)."""
     return {"to": form.text("to"), "person_ids": form.all("person_ids")}
+
+
+_MOMENT = re.compile(r"^\s*(?:(\d{1,2})\s*[:：]\s*)?(\d{1,3})\s*[:：]\s*(\d{1,2})\s*$")
+
+
+def _with_moment(schema: type[Any]) -> Callable[[Form], dict[str, Any]]:
+    """The form as ``schema`` with a video moment typed as 05:32 (or 1:02:03) in seconds.
+
+    Anything else typed in ``at_seconds`` goes to the schema as it was, which refuses it with
+    the field's own message.
+    """
+    def shape(form: Form) -> dict[str, Any]:
+        values = form.fields_for(schema)
+        typed = values.get("at_seconds")
+        if isinstance(typed, str) and (found := _MOMENT.match(typed)):
+            hours, minutes, seconds = (int(g) if g else 0 for g in found.groups())
+            if seconds < 60:
+                values["at_seconds"] = str(hours * 3600 + minutes * 60 + seconds)
+        return values
+
+    return shape
 
 
 def _score_body(form: Form) -> dict[str, Any]:
@@ -404,6 +429,32 @@ class ExchangePages(Controller):
         """A design: its versions, files, sections, comments, notes and scores."""
         return await design_page(actor, design_id, done=done)
 
+    @get("/designs/{design_id:int}/versions/{number:int}/document", opt=access(SIGNED_IN))
+    async def document(
+        self, actor: Principal, store: ObjectStore, settings: Settings, design_id: int,
+        number: int,
+    ) -> Template:
+        """A version's Word design read in the page; a file that cannot be read says so."""
+        context = await designs.design_context(actor, design_id)
+        try:
+            view, error = await designs.document_view(
+                actor, store, design_id, number,
+                office.OfficeBounds.from_settings(settings.uploads),
+            ), None
+        except NotFound:
+            raise
+        except LianyanError as exc:
+            view, error = None, exc
+        versions = await designs.list_versions(actor, design_id)
+        version = next((v for v in versions if v.number == number), None)
+        return await _page(
+            "exchanges/document.html", actor, status_code=error.status if error else 200,
+            design=context.design, exchange=context.exchange, view=view, number=number,
+            problem=(UNREADABLE_VIEW if error and error.code == "file.unreadable"
+                     else error.detail if error else None),
+            document=version.document if version else None,
+        )
+
     async def _on_design(
         self, actor: Principal, design_id: int, request: AnyRequest, name: str,
         action: Callable[[Form], Awaitable[Any]], done: str | Callable[[Any], str],
@@ -442,7 +493,9 @@ class ExchangePages(Controller):
         """Post a comment or a reply."""
         return await self._on_design(
             actor, design_id, request, "comment",
-            lambda form: reviews.post_comment(actor, design_id, form.bind(s.CommentIn)),
+            lambda form: reviews.post_comment(
+                actor, design_id, form.bind(s.CommentIn, _with_moment(s.CommentIn))
+            ),
             f"/designs/{design_id}#comments",
         )
 
@@ -451,7 +504,9 @@ class ExchangePages(Controller):
         """Write a peer observation note."""
         return await self._on_design(
             actor, design_id, request, "note",
-            lambda form: reviews.post_note(actor, design_id, form.bind(s.NoteIn)),
+            lambda form: reviews.post_note(
+                actor, design_id, form.bind(s.NoteIn, _with_moment(s.NoteIn))
+            ),
             f"/designs/{design_id}#notes",
         )
 
@@ -572,6 +627,8 @@ async def design_page(
     mine = next((x for x in scores.items if x.expert_id == actor.person_id), None)
     now = clock.now()
     exchange = context.exchange
+    videos = {v.number: v.video.id for v in versions if v.video is not None}
+    media = await media_jobs.media_of(list(videos.values()))
     return await _page(
         "exchanges/design.html", actor, status_code=posted.status, context=context,
         design=context.design, exchange=exchange, versions=versions,
@@ -580,6 +637,7 @@ async def design_page(
         late=now >= exchange.design_deadline, open=now < exchange.comment_deadline,
         done=done, error=posted.message, posted=posted, section_names=s.SECTION_NAMES,
         score_items=s.SCORE_ITEM_NAMES, kind_names=designs.KIND_NAMES,
+        videos=videos, media=media, inline_types=INLINE_TYPES,
     )
 
 

@@ -41,6 +41,7 @@ _COMMENT_COLUMNS = (
     Comment.author.name.as_alias("author_name"),
     Comment.role,
     Comment.body,
+    Comment.at_seconds,
     Comment.created_at,
     Comment.edited_at,
 )
@@ -107,18 +108,20 @@ async def post_comment(actor: Principal, design_id: int, data: s.CommentIn) -> s
         version_id, number = parent["version"], parent["n"]
     else:
         version_id, number = await designs.version_id_of(design_id, data.version)
+    await designs.check_moment(design_id, version_id, data.at_seconds, code="comment.at_seconds")
     async with atomic():
         row = (
             await Comment.insert(
                 Comment(
                     design=design_id, version=version_id, parent=data.parent_id,
                     author=actor.person_id, role=role, body=data.body.strip(),
-                    created_at=clock.now(),
+                    at_seconds=data.at_seconds, created_at=clock.now(),
                 )
             )
         )[0]
         await audit.record(
-            actor, "comment.create", "design", design_id, comment_id=row["id"], version=number
+            actor, "comment.create", "design", design_id, comment_id=row["id"], version=number,
+            at_seconds=data.at_seconds,
         )
         await send(_comment_notices(actor, context, role, parent, number))
     found = await Comment.select(*_COMMENT_COLUMNS).where(Comment.id == row["id"]).first()
@@ -195,6 +198,7 @@ _NOTE_COLUMNS = (
     ObservationNote.author.name.as_alias("author_name"),
     ObservationNote.author.unit.as_alias("author_unit"),
     ObservationNote.body,
+    ObservationNote.at_seconds,
     ObservationNote.created_at,
 )
 
@@ -226,12 +230,13 @@ async def post_note(actor: Principal, design_id: int, data: s.NoteIn) -> s.NoteO
         raise Forbidden("note.forbidden", "听课记录由参加本次活动的幼儿园填写。")
     _closed(context, "填写听课记录", "note.closed")
     version_id, number = await designs.version_id_of(design_id, data.version)
+    await designs.check_moment(design_id, version_id, data.at_seconds, code="note.at_seconds")
     async with atomic():
         row = (
             await ObservationNote.insert(
                 ObservationNote(
                     design=design_id, version=version_id, author=actor.person_id,
-                    body=data.body.strip(), created_at=clock.now(),
+                    body=data.body.strip(), at_seconds=data.at_seconds, created_at=clock.now(),
                 )
             )
         )[0]
@@ -385,6 +390,9 @@ async def compare(actor: Principal, exchange_id: int, group_id: int) -> s.Compar
                 scores=design_scores,
                 average=averages(design_scores),
                 hidden_scores=hidden,
+                document=version.document if version else None,
+                slides=version.slides if version else None,
+                video=version.video if version else None,
             )
         )
     return s.CompareOut(

@@ -27,6 +27,9 @@ Body = Annotated[str, Meta(min_length=1, max_length=5000, pattern=r"\S")]
 Reason = Annotated[str, Meta(min_length=1, max_length=200)]
 Mark = Annotated[int, Meta(ge=1, le=5)]
 GroupSize = Annotated[int, Meta(ge=2, le=3)]
+#: A moment of a classroom video, in whole seconds from its start (at most a day).
+AtSeconds = Annotated[int, Meta(ge=0, le=86_400)]
+AT_SECONDS_MESSAGE = "视频时间点应是从视频开头算起的秒数（0 到视频时长之间的整数，例如 05:32 即 332）。"
 
 # SECTION_KEYS / SECTION_NAMES (design sections in the order they are shown) are defined beside
 # the extractor, which runs in a light child process and must not import this module.
@@ -282,6 +285,18 @@ class VersionOut(Output, kw_only=True):
     created_at: dt.datetime
 
 
+class DocumentOut(Output, kw_only=True):
+    """A version's Word document read as HTML: escaped text in our own tags only."""
+
+    version: int
+    file_id: int
+    original_name: str
+    html: str
+    images: int
+    #: The document was longer than the page shows; the rest is in the download.
+    truncated: bool
+
+
 class AdoptIn(Input, kw_only=True):
     """Add a file that arrived by resumable direct upload (``/api/v1/uploads``)."""
 
@@ -299,6 +314,9 @@ class CommentIn(Input, kw_only=True):
         "code": "comment.empty", "message": "请填写点评或回复的内容（5000 字以内）。"})]
     version: Annotated[Id | None, Meta(title="点评针对的版本")] = None
     parent_id: Annotated[Id | None, Meta(title="回复的点评")] = None
+    #: The moment of the version's classroom video the comment is about.
+    at_seconds: Annotated[AtSeconds | None, Meta(title="视频时间点", extra={
+        "code": "comment.at_seconds", "message": AT_SECONDS_MESSAGE})] = None
 
 
 class CommentPatch(Input, kw_only=True):
@@ -318,6 +336,7 @@ class CommentOut(Output, kw_only=True):
     author_name: str
     role: Literal["expert", "teacher"]
     body: str
+    at_seconds: int | None
     created_at: dt.datetime
     edited_at: dt.datetime | None
 
@@ -328,6 +347,8 @@ class NoteIn(Input, kw_only=True):
     body: Annotated[Body, Meta(title="听课记录", extra={
         "code": "note.empty", "message": "请填写听课记录的内容（5000 字以内）。"})]
     version: Id | None = None
+    at_seconds: Annotated[AtSeconds | None, Meta(title="视频时间点", extra={
+        "code": "note.at_seconds", "message": AT_SECONDS_MESSAGE})] = None
 
 
 class NoteOut(Output, kw_only=True):
@@ -340,6 +361,7 @@ class NoteOut(Output, kw_only=True):
     author_name: str
     author_unit: str
     body: str
+    at_seconds: int | None
     created_at: dt.datetime
 
 
@@ -413,6 +435,10 @@ class CompareColumn(Output, kw_only=True):
     average: dict[str, float | None]
     #: Score forms held back from an expert who has not scored this design yet.
     hidden_scores: int = 0
+    #: The version's files, to open from the comparison (slides and video beside the text).
+    document: FileOut | None
+    slides: FileOut | None
+    video: FileOut | None
 
 
 class CompareOut(Output, kw_only=True):

@@ -125,6 +125,8 @@ class Comment(Table):
     #: ``expert`` or ``teacher`` (the design's teacher replying).
     role = Varchar(length=10)
     body = Text()
+    #: The moment of the version's classroom video the comment is about (课堂观察 at 05:32).
+    at_seconds = Integer(null=True, default=None)
     created_at = Timestamptz()
     edited_at = Timestamptz(null=True, default=None)
 
@@ -136,6 +138,8 @@ class ObservationNote(Table):
     version = ForeignKey(references=DesignVersion, null=False)
     author = ForeignKey(references=Person, null=False, index=True)
     body = Text()
+    #: The moment of the version's classroom video the note is about.
+    at_seconds = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 

@@ -139,6 +139,9 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+#: A 10-byte object the app writes at start to learn how the store answers ranges.
+RANGE_PROBE_KEY = ".lianyan/range-probe"
+
 #: How long ``ping`` (the readiness probe) waits for the store.
 PING_SECONDS = 0.8
 
@@ -192,6 +195,8 @@ class ObjectStore:
     def __init__(self, settings: ObjectStoreSettings) -> None:
         endpoint = _host(settings.endpoint)
         self.bucket = settings.bucket
+        #: Whether ranged GETs are answered 206 (``probe_ranges``); unknown (False) until probed.
+        self.serves_ranges = False
         self._client = Minio(
             endpoint,
             access_key=settings.access_key,
@@ -233,6 +238,26 @@ class ObjectStore:
                 self._client.make_bucket(self.bucket)
 
         await self._run(_ensure)
+
+    async def probe_ranges(self) -> bool:
+        """Whether the store answers a ranged GET with ``206`` (MinIO) or not (rclone 1.75).
+
+        Browsers seek a video only on a 206, so previews are streamed through the app when the
+        store does not (``files/api.py``). The answer is kept in ``serves_ranges``.
+        """
+        key = RANGE_PROBE_KEY
+
+        def _probe() -> bool:
+            self._client.put_object(self.bucket, key, io.BytesIO(b"0123456789"), 10)
+            response = self._client.get_object(self.bucket, key, offset=2, length=3)
+            try:
+                return response.status == 206 and response.read() == b"234"
+            finally:
+                response.close()
+                response.release_conn()
+
+        self.serves_ranges = bool(await self._run(_probe))
+        return self.serves_ranges
 
     async def ping(self, timeout: float = PING_SECONDS) -> None:
         """Raise ``Unavailable`` if the store does not answer within ``timeout`` seconds."""
@@ -307,6 +332,32 @@ class ObjectStore:
                 chunk = await self._run(next, stream, b"")
                 if not chunk:
                     break
+                yield chunk
+        finally:
+            response.close()
+            response.release_conn()
+
+    async def iter_range(
+        self, key: str, *, offset: int, length: int, chunk_size: int = 256 * 1024
+    ) -> AsyncIterator[bytes]:
+        """Stream ``length`` bytes of an object from ``offset``, in chunks (worker threads).
+
+        Reads exactly ``length`` bytes whatever the store answers a ranged GET with (``rclone
+        serve s3`` 1.75 says 200 with a ``Content-Range``; MinIO says 206): the caller sends
+        them as its own 206.
+        """
+        response = await self._run(
+            self._client.get_object, self.bucket, key, offset=offset, length=length
+        )
+        try:
+            stream: Iterator[bytes] = response.stream(chunk_size)
+            left = length
+            while left > 0:
+                chunk = await self._run(next, stream, b"")
+                if not chunk:
+                    break
+                chunk = chunk[:left]
+                left -= len(chunk)
                 yield chunk
         finally:
             response.close()

@@ -93,7 +93,9 @@ async def sweep(
     part_prefixes = tuple(parts_prefix(key) for key in under_way)
     deleted = 0
     for key, modified in await store.listing():
-        if key in known or (part_prefixes and key.startswith(part_prefixes)):
+        if key in known or key.startswith(".lianyan/") or (
+            part_prefixes and key.startswith(part_prefixes)
+        ):
             continue
         if modified is not None and now - modified < GRACE:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -39,3 +39,30 @@ class Upload(Table):
     file_id = Integer(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class MediaPreview(Table):
+    """A video's look in the browser: duration, poster frame and, where needed, a 720p MP4.
+
+    One row per uploaded video, a job of the media worker (``files/media.py``): ``queued`` →
+    ``running`` → ``done`` (or ``failed`` with the reason in Chinese). Claimed with a
+    conditional UPDATE, like report jobs, so several workers never run one twice.
+    """
+
+    source_file = ForeignKey(references=StoredFile, null=False, unique=True)
+    status = Varchar(length=10, default="queued", index=True)
+    #: The browser-friendly copy (H.264/AAC MP4, at most 720 lines), when one was needed.
+    preview_file = ForeignKey(references=StoredFile, null=True, default=None)
+    #: A JPEG frame shown before the video plays.
+    poster_file = ForeignKey(references=StoredFile, null=True, default=None)
+    duration_seconds = Integer(null=True, default=None)
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    #: The video codec found (``h264``, ``hevc`` …).
+    codec = Varchar(length=30, default="")
+    #: Why a preview was made (or why the job failed), in Chinese.
+    reason = Text(default="")
+    worker = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)

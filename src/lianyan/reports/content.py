@@ -342,6 +342,8 @@ class CommentRow(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     on: dt.date
     body: str
+    #: The moment of the classroom video the comment is about, in seconds.
+    at_seconds: int | None = None
 
 
 class DesignEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -739,7 +741,8 @@ async def _exchange_record(actor: Principal, params: ReportParams, target: Targe
             ],
             comments=[
                 CommentRow(author=c["author_name"], role=c["role"], reply=c["parent_id"] is not None,
-                           version=c["version"], on=c["created_at"].date(), body=c["body"])
+                           version=c["version"], on=c["created_at"].date(), body=c["body"],
+                           at_seconds=c["at_seconds"])
                 for c in comments.get(d.id, [])
             ],
         ))

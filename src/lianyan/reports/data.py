@@ -77,7 +77,7 @@ async def exchange_comments(exchange_id: int) -> dict[int, list[dict[str, Any]]]
     rows = await Comment.select(
         Comment.id, Comment.design.as_alias("design_id"), Comment.parent.as_alias("parent_id"),
         Comment.version.number.as_alias("version"), Comment.author.name.as_alias("author_name"),
-        Comment.role, Comment.body, Comment.created_at,
+        Comment.role, Comment.body, Comment.at_seconds, Comment.created_at,
     ).where(Comment.design.exchange == exchange_id).order_by(Comment.id)
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:

@@ -14,6 +14,7 @@ from typing import Any
 
 from docx.shared import Mm
 
+from lianyan import labels
 from lianyan.reports import content as c
 from lianyan.reports.compose import Composer
 from lianyan.reports.docx import ReportFonts, display_width, format_date_cn, outline_number
@@ -396,8 +397,11 @@ def _design(doc: Composer, index: int, design: c.DesignEntry) -> None:
         for comment in design.comments:
             who = ("执教教师回复" if comment.role == "teacher" else f"{comment.author}回复") \
                 if comment.reply else f"{comment.author}点评"
+            moment = (f"，课堂视频 {labels.moment(comment.at_seconds)}"
+                      if comment.at_seconds is not None else "")
             doc.paragraph(
-                f"{who}（{format_date_cn(comment.on)}，第{comment.version}版）：{comment.body}"
+                f"{who}（{format_date_cn(comment.on)}，第{comment.version}版{moment}）："
+                f"{comment.body}"
             )
     else:
         doc.paragraph("暂无专家点评。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -157,14 +158,20 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             store_settings = local_s3.settings()
         app.state.store = ObjectStore(store_settings)
         await app.state.store.ensure_bucket()
+        await app.state.store.probe_ranges()
         owns_pool = await db.start()
         try:
+            from lianyan.files.media_jobs import running as media_worker
             from lianyan.reminders import running as reminder_scheduler
             from lianyan.reports.worker import running as report_worker
 
-            async with report_worker(app.state.store, settings), reminder_scheduler(
-                settings.reminder_seconds
-            ):
+            async with contextlib.AsyncExitStack() as workers:
+                await workers.enter_async_context(report_worker(app.state.store, settings))
+                await workers.enter_async_context(reminder_scheduler(settings.reminder_seconds))
+                if settings.media_worker:
+                    await workers.enter_async_context(media_worker(
+                        app.state.store, large_bytes=settings.video_preview_bytes
+                    ))
                 yield
         finally:
             if owns_pool:

@@ -105,6 +105,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["date"] = _date
     env.filters["filesize"] = human_size
     env.filters["sentence"] = labels.sentence
+    env.filters["moment"] = labels.moment
     env.globals["role_names"] = ROLE_NAMES
     env.globals["nav_for"] = _nav
     env.globals["labels"] = labels
