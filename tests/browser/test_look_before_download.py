@@ -151,3 +151,95 @@ async def test_a_word_design_that_cannot_be_read_says_so_in_chinese(
     assert await page.locator("[data-testid=document-download]").count() == 1
     await page.screenshot(path=str(tmp_path / "docx-broken-390.png"), full_page=True)
     await page.context.close()
+
+
+def _padded_video(size: int) -> bytes:
+    """A real 20 s H.264 MP4 grown to ``size`` bytes by a trailing ``free`` box."""
+    import struct
+
+    data = video(20)
+    return data + struct.pack(">I", size - len(data)) + b"free" + bytes(size - len(data) - 8)
+
+
+_WATCH_PROGRESS = """() => {
+  const seen = (v) => console.log('lianyan-progress ' + v);
+  new MutationObserver((changes) => {
+    for (const c of changes) {
+      if (c.target.tagName === 'PROGRESS') seen(c.target.getAttribute('value'));
+    }
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['value']});
+}"""
+
+
+async def test_teacher_uploads_a_30_mb_video_through_the_plain_control_and_sees_progress(
+    browser, live_server, demo_city, tmp_path
+):
+    exchange = await Exchange.select(Exchange.id).where(
+        Exchange.comment_deadline > clock.now()
+    ).first()
+    design_id = await designs.open_my_design(await f.principal("teacher1"), exchange["id"])
+    big = tmp_path / "小兔乖乖课堂实录.mp4"
+    big.write_bytes(_padded_video(30 * 1024 * 1024))
+    small = tmp_path / "小兔乖乖教学设计.docx"
+    small.write_bytes(rich_docx())
+    context = await browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                        viewport={"width": 390, "height": 844})
+    context.set_default_timeout(60_000)
+    page = await context.new_page()
+    progress: list[float] = []
+    page.on("console", lambda m: progress.append(float(m.text.split()[1]))
+            if m.text.startswith("lianyan-progress ") else None)
+    await sign_in(page, "teacher1")
+
+    # a small document goes with the form, and its bar moves too
+    await page.goto(f"/designs/{design_id}")
+    await page.evaluate(_WATCH_PROGRESS)
+    await page.set_input_files("[data-testid=upload-file]", str(small))
+    await page.click("[data-testid=upload-submit]")
+    await page.wait_for_selector("[data-testid=done]")
+    assert "生成第 1 版" in await page.inner_text("[data-testid=done]")
+    assert progress and max(progress) == 100
+
+    # the 30 MB video goes through the same control; the bar moves through the parts
+    progress.clear()
+    await page.evaluate(_WATCH_PROGRESS)
+    await page.select_option("[data-testid=upload-kind]", "video")
+    await page.set_input_files("[data-testid=upload-file]", str(big))
+    await page.click("[data-testid=upload-submit]")
+    await page.wait_for_selector("[data-testid=upload-progress]:not([hidden])")
+    await page.screenshot(path=str(tmp_path / "uploading-390.png"), full_page=True)
+    await page.locator("[data-testid=done]", has_text="生成第 2 版").wait_for()
+    moving = sorted({p for p in progress if 0 < p < 100})
+    assert len(moving) >= 2, progress
+    assert max(progress) == 100
+    await page.wait_for_selector("[data-testid=video]")
+    await page.screenshot(path=str(tmp_path / "uploaded-390.png"), full_page=True)
+
+    # the file went the resumable way (it is an adopted upload), the user never chose it
+    from lianyan.files.tables import Upload
+
+    assert await Upload.count().where(Upload.status == "completed") == 1
+    await context.close()
+
+
+async def test_a_refused_file_through_the_control_comes_back_with_the_message_by_the_field(
+    browser, live_server, demo_city, tmp_path
+):
+    exchange = await Exchange.select(Exchange.id).where(
+        Exchange.comment_deadline > clock.now()
+    ).first()
+    design_id = await designs.open_my_design(await f.principal("teacher1"), exchange["id"])
+    fake = tmp_path / "安装程序.docx"
+    fake.write_bytes(b"MZ" + bytes(4000))
+    page = await _expert(browser, live_server, 1366, 800)  # signs in as expert1: switch
+    await page.context.clear_cookies()
+    await sign_in(page, "teacher1")
+
+    await page.goto(f"/designs/{design_id}")
+    await page.set_input_files("[data-testid=upload-file]", str(fake))
+    await page.click("[data-testid=upload-submit]")
+
+    await page.wait_for_selector("text=不是 Word 文档")
+    assert await page.locator("[data-testid=upload-form]").count() == 1
+    await page.screenshot(path=str(tmp_path / "refused-1366.png"), full_page=True)
+    await page.context.close()

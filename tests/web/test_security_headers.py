@@ -53,7 +53,7 @@ async def test_method_not_allowed_names_the_allowed_methods(client):
 
 
 async def test_page_scripts_are_served_from_this_origin(client):
-    for path in ("/static/lianyan.js", "/static/exchanges/design.js"):
+    for path in ("/static/lianyan.js", "/static/exchanges/video.js"):
         script = await client.get(path)
         assert script.status_code == 200, path
         assert "addEventListener" in script.text

@@ -474,6 +474,9 @@ class ExchangePages(Controller):
         """Upload one part as a new version."""
 
         async def add(form: Form) -> s.VersionOut:
+            if form.text("file_id") and not form.files.get("file"):
+                # A large video that the upload control sent straight to the store.
+                return await designs.add_uploaded_version(actor, design_id, form.bind(s.AdoptIn))
             upload = form.file("file")
             try:
                 return await designs.add_version(
