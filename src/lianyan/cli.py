@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from lianyan.cli_context import load_settings, with_db
-from lianyan.files.cli import add_commands as files_commands
 from lianyan.reminders import add_commands as reminders_commands
 from lianyan.reports.cli import add_commands as reports_commands
 from lianyan.settings import Settings
+from lianyan.worker import add_commands as worker_commands
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 _EXTRA_COMMANDS.append(reminders_commands)
 _EXTRA_COMMANDS.append(reports_commands)
-_EXTRA_COMMANDS.append(files_commands)
+_EXTRA_COMMANDS.append(worker_commands)
 
 
 if __name__ == "__main__":

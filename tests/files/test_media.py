@@ -106,7 +106,7 @@ async def test_enqueue_twice_makes_one_job(clean_db, store):
 
 
 async def test_lianyan_worker_once_runs_the_queue(clean_db, store, settings):
-    from lianyan.files.cli import run_worker
+    from lianyan.worker import run_worker
 
     file_id = await _video(store, video(3), "实录.mp4")
 
