@@ -519,29 +519,25 @@ async def document_view(
     ).where((DesignVersion.design == design_id) & (DesignVersion.number == number)).first()
     if row is None:
         raise NotFound("design.version", f"该设计没有第 {number} 版。")
-    file_row = None
-    if row["document_file_id"] is not None:
-        file_row = await StoredFile.select(
-            StoredFile.id, StoredFile.key, StoredFile.original_name, StoredFile.content_type,
-            StoredFile.size,
-        ).where(StoredFile.id == row["document_file_id"]).first()
-    if file_row is None or file_row["content_type"] != sniff.DOCX.content_type:
+    file_id = row["document_file_id"]
+    found = (await files.files_by_id([file_id])).get(file_id) if file_id is not None else None
+    if found is None or found.content_type != sniff.DOCX.content_type:
         raise InvalidInput(
             "design.no_document",
             f"第 {number} 版没有 Word 教学设计，无法在线阅读；PDF 请直接在浏览器中查看。",
         )
-    cached = _VIEWS.get(file_row["id"])
+    cached = _VIEWS.get(found.id)
     if cached is not None:
         return msgspec.structs.replace(cached, version=number)
-    if file_row["size"] > bounds.total_bytes:
+    if found.size > bounds.total_bytes:
         raise office.unreadable("document larger than the Office bounds")
-    data = await store.get(file_row["key"])
+    key = (await files.object_keys([found.id], content_types=[found.content_type]))[found.id]
+    data = await store.get(key)
     office.check_archive(io.BytesIO(data), bounds)
     made = await office.run_bounded(docx_to_html, data, bounds)
-    view = s.DocumentOut(version=number, file_id=file_row["id"],
-                        original_name=file_row["original_name"], html=made["html"],
-                        images=made["images"], truncated=made["truncated"])
+    view = s.DocumentOut(version=number, file_id=found.id, original_name=found.original_name,
+                         html=made["html"], images=made["images"], truncated=made["truncated"])
     if len(_VIEWS) >= _VIEWS_KEPT:
         _VIEWS.pop(next(iter(_VIEWS)))
-    _VIEWS[file_row["id"]] = view
+    _VIEWS[found.id] = view
     return view
