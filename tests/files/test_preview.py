@@ -15,12 +15,18 @@ from tests.videos import video
 LIMITS = sniff.Limits()
 
 
+async def _keep(stored: services.FileOut) -> services.FileOut:
+    """The owner's "row" of a test file is the file itself."""
+    return stored
+
+
 async def _own_file(store: Any, username: str, data: bytes, name: str, kind: str) -> int:
     """A finished upload of ``username`` (readable by them alone)."""
     person_id = await f.user(username, "teacher")
-    stored = await services.save_file(
+    stored = await services.attach(
         store, kind=kind, fileobj=io.BytesIO(data), filename=name, uploader_id=person_id,
         owner_type="upload", owner_id=person_id, limits=LIMITS,
+        lock=f"test-file:{person_id}", write=_keep,
     )
     return stored.id
 
@@ -81,10 +87,11 @@ async def test_pdf_preview_opens_inline_and_a_docx_is_refused_in_chinese(client,
     from tests.exchanges.conftest import docx_bytes
 
     person = await f.principal("t1")
-    docx = await services.save_file(
+    docx = await services.attach(
         store, kind="design_document", fileobj=io.BytesIO(docx_bytes()), filename="设计.docx",
         uploader_id=person.person_id, owner_type="upload", owner_id=person.person_id,
         limits=LIMITS,
+        lock=f"test-file:{person.person_id}", write=_keep,
     )
     h = await f.bearer(client, "t1")
 
