@@ -110,8 +110,13 @@ def sees_other_scores(standing: Standing, *, has_own: bool) -> bool:
     return has_own
 
 
-async def standing_in(actor: Principal, exchange_id: int, county_id: int | None) -> Standing:
-    """The caller's standing in one exchange, in at most four small queries."""
+async def standing_in(
+    actor: Principal, exchange_id: int, county_id: int | None, *, library: bool | None = None
+) -> Standing:
+    """The caller's standing in one exchange, in at most four small queries.
+
+    ``library``: whether the exchange's highlight is accepted, when the caller knows already.
+    """
     officer_counties = actor.counties(Role.COUNTY_OFFICER)
     organiser = actor.is_city or (county_id is not None and county_id in officer_counties)
     own: Any = Participant.teacher == actor.person_id
@@ -139,9 +144,10 @@ async def standing_in(actor: Principal, exchange_id: int, county_id: int | None)
     expert = actor.has(Role.EXPERT) and await ExchangeExpert.exists().where(
         (ExchangeExpert.exchange == exchange_id) & (ExchangeExpert.expert == actor.person_id)
     )
-    library = await Highlight.exists().where(
-        (Highlight.exchange == exchange_id) & (Highlight.status == "accepted")
-    )
+    if library is None:
+        library = await Highlight.exists().where(
+            (Highlight.exchange == exchange_id) & (Highlight.status == "accepted")
+        )
     return Standing(
         organiser=organiser,
         supervisor=supervisor,

@@ -106,10 +106,11 @@ async def visible_exchange(actor: Principal, exchange_id: int) -> tuple[s.Exchan
     row = await Exchange.select(*_COLUMNS).where(Exchange.id == exchange_id).first()
     if row is None:
         raise NotFound(*NOT_FOUND)
-    standing = await standing_in(actor, exchange_id, row["county_id"])
+    statuses = await _highlight_statuses([exchange_id])
+    standing = await standing_in(actor, exchange_id, row["county_id"],
+                                 library=statuses.get(exchange_id) == "accepted")
     if not standing.sees_exchange:
         raise NotFound(*NOT_FOUND)
-    statuses = await _highlight_statuses([exchange_id])
     return _out(row, statuses.get(exchange_id), clock.now()), standing
 
 
