@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import overload
 from zoneinfo import ZoneInfo
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -16,6 +17,15 @@ def now() -> dt.datetime:
     """The current time as an aware datetime in the city's time zone."""
     value = _pinned if _pinned is not None else dt.datetime.now(dt.UTC)
     return value.astimezone(CITY_TZ)
+
+
+@overload
+def local(value: dt.datetime) -> dt.datetime: ...
+@overload
+def local(value: None) -> None: ...
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time shown in the city's time zone (None stays None)."""
+    return value.astimezone(CITY_TZ) if value is not None else None
 
 
 def today() -> dt.date:

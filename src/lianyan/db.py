@@ -17,11 +17,11 @@ import sqlite3
 import time
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 from piccolo.columns.column_types import ForeignKey
 from piccolo.engine.base import Engine
@@ -41,6 +41,14 @@ def _own_attributes(self: ForeignKey[Any]) -> list[str]:
 # limited to the column's own attributes the decision is the same (a miss only runs its cheap
 # lazy-reference check) and costs a microsecond. tests/test_sqlite_pool.py checks the joins.
 ForeignKey.__dir__ = _own_attributes  # type: ignore[method-assign,assignment]
+
+
+class _Narrowable(Protocol):
+    def where(self, *where: Any) -> Self: ...
+
+
+Q = TypeVar("Q", bound=_Narrowable)
+C = TypeVar("C", bound=_Narrowable)
 
 #: Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
@@ -479,6 +487,18 @@ async def data_version() -> str:
 
     rows = await found.run_querystring(QueryString("SELECT pg_current_snapshot()::text AS v"))
     return str(rows[0]["v"])
+
+
+def filtered(query: Q, count: C, conditions: Iterable[Any]) -> tuple[Q, C]:
+    """A list's query and its count, both narrowed by every condition that is not None.
+
+    ``rows, total = await q.limit(n).offset(k), await c`` then agree whatever the page.
+    """
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+            count = count.where(condition)
+    return query, count
 
 
 @contextmanager

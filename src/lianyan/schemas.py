@@ -151,3 +151,12 @@ Ownership = Literal["public", "private_inclusive", "private"]
 KindergartenLevel = Literal[
     "provincial_model", "city_model", "grade1", "grade2", "grade3", "unrated"
 ]
+
+
+def unset_to_dict(patch: msgspec.Struct) -> dict[Any, Any]:
+    """The fields of a PATCH body that were actually sent (those not ``msgspec.UNSET``)."""
+    return {
+        f: getattr(patch, f)
+        for f in patch.__struct_fields__
+        if getattr(patch, f) is not msgspec.UNSET
+    }

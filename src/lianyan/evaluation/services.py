@@ -19,7 +19,7 @@ import msgspec
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.db import atomic
+from lianyan.db import atomic, filtered
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.evaluation import participation
 from lianyan.evaluation import schemas as s
@@ -39,15 +39,11 @@ def _require_city(actor: Principal) -> None:
         raise Forbidden("auth.forbidden", "只有市教育局学前教育科可以进行此操作。")
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
 async def _published_at(year: int) -> dt.datetime | None:
     row = await EvaluationYear.select(EvaluationYear.published_at).where(
         EvaluationYear.year == year
     ).first()
-    return _local(row["published_at"]) if row else None
+    return clock.local(row["published_at"]) if row else None
 
 
 async def _refuse_if_published(year: int) -> None:
@@ -266,12 +262,7 @@ async def _candidates(
         conditions.append(table.county == county_id)
     if q:
         conditions.append(table.name.like(f"%{q.strip()}%"))
-    query = table.select(*columns)
-    count = table.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(table.select(*columns), table.count(), conditions)
     rows = await query.order_by(table.county).order_by(table.id).limit(limit).offset(offset)
     return rows, await count
 
@@ -424,7 +415,7 @@ _KIND_ORDER = {"zone": 0, "kindergarten": 1, "person": 2}
 
 
 def _award_out(row: dict[str, Any]) -> s.AwardOut:
-    row["created_at"] = _local(row["created_at"])
+    row["created_at"] = clock.local(row["created_at"])
     row["award_name"] = s.AWARD_NAMES[row["kind"]]
     return msgspec.convert(row, s.AwardOut)
 

@@ -22,7 +22,7 @@ from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.notifications import Notice, missing_reviews, send
-from lianyan.exchanges.services import list_experts, local, visible_exchange
+from lianyan.exchanges.services import list_experts, visible_exchange
 from lianyan.exchanges.tables import (
     Comment,
     Design,
@@ -76,7 +76,7 @@ async def exchange_progress(actor: Principal, exchange_id: int) -> s.ExchangePro
             kindergarten_name=m["kindergarten_name"], county_name=m["county_name"],
             teacher_id=m["teacher_id"], teacher_name=m["teacher_name"], design_id=design_id,
             versions=versions,
-            submitted_at=local(design["updated_at"]) if design and versions else None,
+            submitted_at=clock.local(design["updated_at"]) if design and versions else None,
             comments=comments.get(design_id, 0) if design_id else 0,
             scores=scores.get(design_id, 0) if design_id else 0,
             late=not versions,

@@ -28,7 +28,7 @@ from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import sections as extract
 from lianyan.exchanges.access import Standing, sees_design, sees_every_design
-from lianyan.exchanges.services import local, visible_exchange
+from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import Design, DesignVersion, Participant
 from lianyan.files import media_jobs, office, sniff
 from lianyan.files import services as files
@@ -73,8 +73,8 @@ DESIGN_COLUMNS = (
 
 
 def design_out(row: dict[str, Any]) -> s.DesignOut:
-    row["created_at"] = local(row["created_at"])
-    row["updated_at"] = local(row["updated_at"])
+    row["created_at"] = clock.local(row["created_at"])
+    row["updated_at"] = clock.local(row["updated_at"])
     return msgspec.convert(row, s.DesignOut)
 
 
@@ -221,7 +221,7 @@ async def _versions_out(rows: list[dict[str, Any]]) -> list[s.VersionOut]:
         if i is not None
     }  # fmt: skip
     found = {
-        i: msgspec.structs.replace(f, created_at=local(f.created_at))
+        i: msgspec.structs.replace(f, created_at=clock.local(f.created_at))
         for i, f in (await files.files_by_id(ids)).items()
     }
     return [
@@ -232,7 +232,7 @@ async def _versions_out(rows: list[dict[str, Any]]) -> list[s.VersionOut]:
             images=[found[i] for i in r["image_file_ids"] if i in found],
             sections=msgspec.convert(r["sections"], s.Sections),
             sections_note=r["sections_note"], created_by=r["created_by"],
-            created_at=local(r["created_at"]),
+            created_at=clock.local(r["created_at"]),
         )
         for r in rows
     ]

@@ -24,7 +24,7 @@ from lianyan.excel import append_row, workbook_bytes
 from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import sees_every_design
-from lianyan.exchanges.services import local, visible_exchange
+from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import Comment, Design, Score
 from lianyan.files import services as files
 from lianyan.files.store import ObjectStore
@@ -86,7 +86,7 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
         totals.setdefault(d.id, []).append({**sc, "total": total})
         append_row(sheet, [_group(d), d.kindergarten_name, d.county_name, d.teacher_name,
                            sc["expert_name"], f"第{sc['version']}版", *items, total,
-                           f"{local(sc['updated_at']):%Y-%m-%d %H:%M}"])
+                           f"{clock.local(sc['updated_at']):%Y-%m-%d %H:%M}"])
     talk = book.create_sheet("点评")
     append_row(talk, ["组别", "幼儿园", "执教教师", "作者", "身份", "针对版本", "类型", "内容",
                       "时间"])
@@ -95,7 +95,7 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
         append_row(talk, [_group(d), d.kindergarten_name, d.teacher_name, c["author_name"],
                           "专家" if c["role"] == "expert" else "执教教师", f"第{c['version']}版",
                           "回复" if c["parent"] else "点评", c["body"],
-                          f"{local(c['created_at']):%Y-%m-%d %H:%M}"])
+                          f"{clock.local(c['created_at']):%Y-%m-%d %H:%M}"])
     summary = book.create_sheet("汇总")
     append_row(summary, ["组别", "幼儿园", "县（市、区）", "执教教师", "最新版本", "评分份数",
                          *(f"{n}平均" for n in s.SCORE_ITEM_NAMES.values()), "总分平均"])
@@ -195,7 +195,7 @@ async def zip_entries(actor: Principal, exchange_id: int) -> tuple[str, list[Zip
             n += 1
         seen.add(unique)
         entries.append(ZipEntry(name=unique, key=key, size=record.size,
-                                created_at=local(record.created_at)))
+                                created_at=clock.local(record.created_at)))
     return f"{_safe(exchange.title)}-教学设计.zip", entries
 
 

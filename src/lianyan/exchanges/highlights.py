@@ -17,7 +17,7 @@ from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, NotFound
 from lianyan.exchanges import schemas as s
-from lianyan.exchanges.services import local, visible_exchange
+from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import Design, Highlight
 from lianyan.principal import Principal
 
@@ -48,8 +48,8 @@ async def _out(rows: list[dict[str, Any]]) -> list[s.HighlightOut]:
         counts = {r["exchange"]: r["n"] for r in counted}
     result = []
     for row in rows:
-        row["pushed_at"] = local(row["pushed_at"])
-        row["accepted_at"] = local(row["accepted_at"])
+        row["pushed_at"] = clock.local(row["pushed_at"])
+        row["accepted_at"] = clock.local(row["accepted_at"])
         row["designs"] = counts.get(row["exchange_id"], 0)
         result.append(msgspec.convert(row, s.HighlightOut))
     return result

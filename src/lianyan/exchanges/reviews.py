@@ -19,7 +19,7 @@ from lianyan.exchanges import designs, notifications
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import Standing, sees_design, sees_other_scores
 from lianyan.exchanges.notifications import Notice, send
-from lianyan.exchanges.services import local, visible_exchange
+from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import (
     Comment,
     Design,
@@ -48,8 +48,8 @@ _COMMENT_COLUMNS = (
 
 
 def _comment_out(row: dict[str, Any]) -> s.CommentOut:
-    row["created_at"] = local(row["created_at"])
-    row["edited_at"] = local(row["edited_at"])
+    row["created_at"] = clock.local(row["created_at"])
+    row["edited_at"] = clock.local(row["edited_at"])
     return msgspec.convert(row, s.CommentOut)
 
 
@@ -204,7 +204,7 @@ _NOTE_COLUMNS = (
 
 
 def _note_out(row: dict[str, Any]) -> s.NoteOut:
-    row["created_at"] = local(row["created_at"])
+    row["created_at"] = clock.local(row["created_at"])
     return msgspec.convert(row, s.NoteOut)
 
 
@@ -270,7 +270,7 @@ def _score_out(row: dict[str, Any]) -> s.ScoreOut:
     return s.ScoreOut(
         id=row["id"], design_id=row["design_id"], version=row["version"],
         expert_id=row["expert_id"], expert_name=row["expert_name"],
-        total=sum(i.score for i in items.values()), updated_at=local(row["updated_at"]),
+        total=sum(i.score for i in items.values()), updated_at=clock.local(row["updated_at"]),
         **items,
     )
 
@@ -429,7 +429,7 @@ async def review_queue(actor: Principal) -> list[dict[str, Any]]:
     now = clock.now()
     queue = []
     for row in rows:
-        deadline = local(row.pop("comment_deadline"))
+        deadline = clock.local(row.pop("comment_deadline"))
         title = row.pop("exchange_title")
         design = designs.design_out(row)
         queue.append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from lianyan.exchanges.sections import SECTION_KEYS as SECTION_KEYS
@@ -639,10 +638,3 @@ class ProposalOut(Output, kw_only=True):
     proposed_at: dt.datetime
     #: The kindergarten takes part already (the organiser took the proposal).
     taken: bool = False
-
-
-def unset_to_dict(patch: msgspec.Struct) -> dict[str, object]:
-    """The fields of a PATCH body that were actually sent."""
-    return {
-        f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET
-    }

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import combinations
-from typing import Any, overload
+from typing import Any
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
 from lianyan.audit import services as audit
-from lianyan.db import atomic
+from lianyan.db import atomic, filtered
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.exchanges import pairing
 from lianyan.exchanges import schemas as s
@@ -37,6 +37,7 @@ from lianyan.exchanges.tables import (
 from lianyan.labels import book
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
 from lianyan.principal import Principal, Role
+from lianyan.schemas import unset_to_dict
 
 NOT_FOUND = ("exchange.not_found", "没有找到该交流活动。")
 
@@ -63,15 +64,6 @@ _COLUMNS = (
 _TIMES = ("starts_at", "design_deadline", "comment_deadline", "groups_confirmed_at", "created_at")
 
 
-@overload
-def local(value: dt.datetime) -> dt.datetime: ...
-@overload
-def local(value: None) -> None: ...
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time shown in the city's time zone."""
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
 def aware(value: dt.datetime) -> dt.datetime:
     """A time from a request; without an offset it is taken as the city's local time."""
     return value.replace(tzinfo=clock.CITY_TZ) if value.tzinfo is None else value
@@ -86,7 +78,7 @@ def phase(design_deadline: dt.datetime, comment_deadline: dt.datetime, now: dt.d
 
 def _out(row: dict[str, Any], highlight_status: str | None, now: dt.datetime) -> s.ExchangeOut:
     for key in _TIMES:
-        row[key] = local(row[key])
+        row[key] = clock.local(row[key])
     row["phase"] = phase(row["design_deadline"], row["comment_deadline"], now)
     row["highlight_status"] = highlight_status
     return msgspec.convert(row, s.ExchangeOut)
@@ -129,12 +121,7 @@ async def list_exchanges(
         conditions.append(
             Exchange.title.like(f"%{q.strip()}%") | Exchange.content.like(f"%{q.strip()}%")
         )
-    query = Exchange.select(*_COLUMNS)
-    count = Exchange.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(Exchange.select(*_COLUMNS), Exchange.count(), conditions)
     rows = await query.order_by(Exchange.starts_at, ascending=False).order_by(
         Exchange.id, ascending=False
     ).limit(limit).offset(offset)
@@ -244,7 +231,7 @@ def check_moved_deadlines(
             label = _ANNOUNCED[key]
             raise InvalidInput(
                 "exchange.deadline_past",
-                f"{label}不能改到现在（{local(now):%Y-%m-%d %H:%M}）之前，请选择以后的时间。",
+                f"{label}不能改到现在（{clock.local(now):%Y-%m-%d %H:%M}）之前，请选择以后的时间。",
                 field=key,
             )
 
@@ -266,7 +253,7 @@ async def update_exchange(
     current, standing = await visible_exchange(actor, exchange_id)
     _require_organiser(standing)
     now = clock.now()
-    changes: dict[Any, Any] = s.unset_to_dict(data)
+    changes: dict[Any, Any] = unset_to_dict(data)
     expert_ids = changes.pop("expert_ids", None)
     for key in ("starts_at", "design_deadline", "comment_deadline"):
         if key in changes:
@@ -307,7 +294,7 @@ async def update_exchange(
 
 
 def _plain(value: Any) -> Any:
-    return local(value).isoformat() if isinstance(value, dt.datetime) else value
+    return clock.local(value).isoformat() if isinstance(value, dt.datetime) else value
 
 
 async def _change_notices(
@@ -323,7 +310,7 @@ async def _change_notices(
     people = sorted({r["teacher"] for r in teachers} | {r["expert"] for r in experts})
     lines = "；".join(
         f"{_ANNOUNCED[k]}由 {getattr(current, k):%Y-%m-%d %H:%M} 改为 "
-        f"{local(changed[k]):%Y-%m-%d %H:%M}"
+        f"{clock.local(changed[k]):%Y-%m-%d %H:%M}"
         for k in announced
     )
     title = f"同研异构活动{book(current.title)}的" + "、".join(
@@ -451,7 +438,7 @@ async def list_experts(actor: Principal, exchange_id: int) -> list[s.ExpertOut]:
     return [
         s.ExpertOut(
             person_id=r["person_id"], name=r["name"], unit=r["unit"],
-            professional_title=r["professional_title"], invited_at=local(r["invited_at"]),
+            professional_title=r["professional_title"], invited_at=clock.local(r["invited_at"]),
             comments=comment_count.get(r["person_id"], 0),
             scores=score_count.get(r["person_id"], 0),
         )

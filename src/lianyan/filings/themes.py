@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 import msgspec
 
@@ -21,6 +20,7 @@ from lianyan.filings import schemas as s
 from lianyan.filings.access import require_city
 from lianyan.filings.tables import AnnualTheme, FiledActivity, FilingDeadline
 from lianyan.principal import Principal
+from lianyan.schemas import unset_to_dict
 
 _THEME_COLUMNS = (AnnualTheme.id, AnnualTheme.year, AnnualTheme.title, AnnualTheme.description)
 
@@ -70,10 +70,7 @@ async def update_theme(actor: Principal, theme_id: int, data: s.ThemePatch) -> s
     """Change a theme's title or description (city only)."""
     require_city(actor)
     await get_theme(actor, theme_id)
-    values: dict[Any, Any] = {
-        f: getattr(data, f) for f in data.__struct_fields__
-        if getattr(data, f) is not msgspec.UNSET
-    }
+    values = unset_to_dict(data)
     async with atomic():
         if values:
             await AnnualTheme.update(values).where(AnnualTheme.id == theme_id)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from lianyan.schemas import (
@@ -199,10 +198,3 @@ class ImportResult(Output, kw_only=True):
 
     created: int
     person_ids: list[int] = []
-
-
-def unset_to_dict(patch: msgspec.Struct) -> dict[Any, Any]:
-    """The fields of a PATCH body that were actually sent."""
-    return {
-        f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET
-    }

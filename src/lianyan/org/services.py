@@ -16,11 +16,12 @@ from piccolo.columns.combination import Where, WhereRaw
 from lianyan import clock, db
 from lianyan.audit import services as audit
 from lianyan.auth.tables import Account
-from lianyan.db import atomic, is_sqlite
+from lianyan.db import atomic, filtered, is_sqlite
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.org import schemas as s
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment, Zone
 from lianyan.principal import ROLE_NAMES, ROLE_SCOPE, Principal, Role
+from lianyan.schemas import unset_to_dict
 
 # Counties ------------------------------------------------------------------------------------
 
@@ -67,7 +68,7 @@ async def update_county(actor: Principal, county_id: int, data: s.CountyPatch) -
     """Change a county (city only)."""
     _require_city(actor)
     await get_county(actor, county_id)
-    values = s.unset_to_dict(data)
+    values = unset_to_dict(data)
     async with atomic():
         if "code" in values and await County.exists().where(
             (County.code == values["code"]) & (County.id != county_id)
@@ -101,12 +102,7 @@ async def list_zones(
     actor: Principal, *, county_id: int | None, limit: int, offset: int
 ) -> tuple[list[s.ZoneOut], int]:
     """Zones the caller may read, by county and name."""
-    query = Zone.select(*_ZONE_COLUMNS)
-    count = Zone.count()
-    for condition in (_zone_scope(actor), Zone.county == county_id if county_id else None):
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(Zone.select(*_ZONE_COLUMNS), Zone.count(), [_zone_scope(actor), Zone.county == county_id if county_id else None])
     rows = await query.order_by(Zone.county).order_by(Zone.id).limit(limit).offset(offset)
     return [msgspec.convert(r, s.ZoneOut) for r in rows], await count
 
@@ -171,7 +167,7 @@ async def update_zone(actor: Principal, zone_id: int, data: s.ZonePatch) -> s.Zo
     """Change a zone (its county's officers or the city)."""
     zone = await get_zone(actor, zone_id)
     _require_county_officer(actor, zone.county_id)
-    values = s.unset_to_dict(data)
+    values = unset_to_dict(data)
     await _check_zone_refs(
         zone.county_id, values.get("lead_kindergarten_id"), values.get("officer_id")
     )
@@ -228,12 +224,7 @@ async def list_kindergartens(
         conditions.append(Kindergarten.name.like(f"%{q.strip()}%"))
     if uncovered:
         conditions.append(Kindergarten.zone.is_null())
-    query = Kindergarten.select(*_KG_COLUMNS)
-    count = Kindergarten.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(Kindergarten.select(*_KG_COLUMNS), Kindergarten.count(), conditions)
     rows = await query.order_by(Kindergarten.county).order_by(Kindergarten.id).limit(
         limit
     ).offset(offset)
@@ -289,7 +280,7 @@ async def update_kindergarten(
     """Change a kindergarten (its county's officers or the city)."""
     current = await get_kindergarten(actor, kindergarten_id)
     _require_county_officer(actor, current.county_id)
-    values = s.unset_to_dict(data)
+    values = unset_to_dict(data)
     if "zone_id" in values:
         await _check_zone_in_county(values["zone_id"], current.county_id)  # type: ignore[arg-type]
         values["zone"] = values.pop("zone_id")
@@ -403,12 +394,7 @@ async def list_people(
         conditions.append(Person.kindergarten == kindergarten_id)
     if q and q.strip():
         conditions.append(people_search(q.strip()))
-    query = Person.select(*_PERSON_COLUMNS)
-    count = Person.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(Person.select(*_PERSON_COLUMNS), Person.count(), conditions)
     rows = await query.order_by(Person.id).limit(limit).offset(offset)
     total = await db.page_total(rows, count, limit=limit, offset=offset)
     return [msgspec.convert(r, s.PersonOut) for r in rows], total
@@ -479,7 +465,7 @@ async def update_person(actor: Principal, person_id: int, data: s.PersonPatch) -
     current = await get_person(actor, person_id)
     if not await _may_manage_person(actor, current.county_id, current.kindergarten_id):
         raise Forbidden("auth.forbidden", "您只能修改本单位或本县（市、区）的人员。")
-    values = s.unset_to_dict(data)
+    values = unset_to_dict(data)
     if "kindergarten_id" in values:
         county_id, unit = await _resolve_unit(values["kindergarten_id"], current.county_id)  # type: ignore[arg-type]
         if not await _may_manage_person(actor, county_id, values["kindergarten_id"]):  # type: ignore[arg-type]

@@ -47,10 +47,6 @@ def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime(year + 1, 1, 1, tzinfo=clock.CITY_TZ)
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
 # People --------------------------------------------------------------------------------------
 
 
@@ -81,7 +77,7 @@ async def exchange_comments(exchange_id: int) -> dict[int, list[dict[str, Any]]]
     ).where(Comment.design.exchange == exchange_id).order_by(Comment.id)
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        r["created_at"] = _local(r["created_at"])
+        r["created_at"] = clock.local(r["created_at"])
         result[r["design_id"]].append(r)
     return result
 
@@ -132,7 +128,7 @@ async def accepted_highlights(year: int) -> list[dict[str, Any]]:
         & (Highlight.exchange.starts_at < end)
     ).order_by(Highlight.exchange.starts_at).order_by(Highlight.exchange.id)
     for r in rows:
-        r["starts_at"] = _local(r["starts_at"])
+        r["starts_at"] = clock.local(r["starts_at"])
     return rows
 
 
@@ -209,7 +205,7 @@ async def filing_review(filing_id: int) -> dict[str, Any] | None:
         (FilingEvent.filing == filing_id) & (FilingEvent.action == "accept")
     ).order_by(FilingEvent.id, ascending=False).first()
     if row is not None:
-        row["at"] = _local(row["at"])
+        row["at"] = clock.local(row["at"])
     return row
 
 

@@ -62,10 +62,6 @@ _COLUMNS = (
 )
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
 def _params(value: Any) -> ReportParams:
     if isinstance(value, str | bytes):
         return msgspec.json.decode(value or "{}", type=ReportParams)
@@ -89,8 +85,8 @@ async def _outs(rows: list[dict[str, Any]]) -> list[ReportJobOut]:
             file_name=file.original_name if done and file else None,
             file_size=file.size if done and file else None,
             download_url=f"/api/v1/reports/{r['id']}/download" if done else None,
-            created_at=_local(r["created_at"]),  # type: ignore[arg-type]
-            started_at=_local(r["started_at"]), finished_at=_local(r["finished_at"]),
+            created_at=clock.local(r["created_at"]),
+            started_at=clock.local(r["started_at"]), finished_at=clock.local(r["finished_at"]),
         ))
     return out
 
