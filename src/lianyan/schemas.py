@@ -47,7 +47,10 @@ def _checks(cls: type) -> list[tuple[str, _Check]]:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = []
-        for field in mi.type_info(cls).fields:  # type: ignore[union-attr]
+        info = mi.type_info(cls)
+        if not isinstance(info, mi.StructType):
+            raise TypeError(f"{cls.__name__} is not a msgspec Struct")
+        for field in info.fields:
             check = _check_for(field.type)
             if check is not None:
                 plan.append((field.name, check))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class AuditEntry(Table):
     """One state change: actor, action, object and a small JSON detail."""
+
+    id: Serial
 
     at = Timestamptz()
     actor_person_id = Integer(null=True, default=None)

@@ -224,9 +224,9 @@ async def _resolve_token(digest: str) -> tuple[Principal, dt.datetime] | None:
             AuthToken.account.is_active,
             AuthToken.account.must_change_password,
             AuthToken.account.credentials_version,
-            AuthToken.account.person.id,
-            AuthToken.account.person.name,
-            AuthToken.account.person.county,
+            AuthToken.account._.person.id,
+            AuthToken.account._.person.name,
+            AuthToken.account._.person.county,
             AuthToken.expires_at,
             AuthToken.revoked_at,
         )

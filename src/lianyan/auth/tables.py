@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from lianyan.org.tables import Person
@@ -10,6 +10,8 @@ from lianyan.org.tables import Person
 
 class Account(Table):
     """A login: a username, an argon2id hash, and the person behind it."""
+
+    id: Serial
 
     username = Varchar(length=50, unique=True)
     person = ForeignKey(references=Person, null=False, unique=True)
@@ -29,6 +31,8 @@ class Account(Table):
 class AuthToken(Table):
     """A session (cookie) or API (bearer) token, stored as a SHA-256 hash."""
 
+    id: Serial
+
     account = ForeignKey(references=Account, null=False, index=True)
     token_hash = Varchar(length=64, unique=True)
     kind = Varchar(length=10)
@@ -47,6 +51,8 @@ class LoginThrottle(Table):
     name locks exactly like a known one) or ``address:<client address>``. An attempt is
     counted before its password is checked.
     """
+
+    id: Serial
 
     key = Varchar(length=200, unique=True)
     attempts = Integer(default=0)

@@ -6,6 +6,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,8 @@ from lianyan.org.tables import County, Person
 class EvaluationYear(Table):
     """One year's evaluation: when its award list was published (表彰名单)."""
 
+    id: Serial
+
     year = Integer(unique=True)
     published_at = Timestamptz(null=True, default=None)
     published_by = Integer(null=True, default=None)
@@ -26,6 +29,8 @@ class EvaluationYear(Table):
 
 class EvaluationIndicator(Table):
     """One indicator of a year's scheme: its weight (of 100) and its maximum score."""
+
+    id: Serial
 
     year = Integer(index=True)
     name = Varchar(length=100)
@@ -38,6 +43,8 @@ class EvaluationIndicator(Table):
 class EvaluationEvaluator(Table):
     """An expert the city named to score a year's candidates."""
 
+    id: Serial
+
     year = Integer(index=True)
     person = ForeignKey(references=Person, null=False)
     created_at = Timestamptz()
@@ -45,6 +52,8 @@ class EvaluationEvaluator(Table):
 
 class EvaluationScore(Table):
     """One evaluator's score of one candidate on one indicator."""
+
+    id: Serial
 
     year = Integer(index=True)
     evaluator = ForeignKey(references=Person, null=False)
@@ -59,6 +68,8 @@ class EvaluationScore(Table):
 
 class EvaluationAward(Table):
     """An award the city designates: 先进责任区, 先进幼儿园 or 先进个人."""
+
+    id: Serial
 
     year = Integer(index=True)
     kind = Varchar(length=20)

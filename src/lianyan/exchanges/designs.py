@@ -57,14 +57,14 @@ DESIGN_COLUMNS = (
     Design.id,
     Design.exchange.as_alias("exchange_id"),
     Design.participant.group.as_alias("group_id"),
-    Design.participant.group.number.as_alias("group_number"),
+    Design.participant._.group.number.as_alias("group_number"),
     Design.participant.as_alias("participant_id"),
     Design.participant.kindergarten.as_alias("kindergarten_id"),
-    Design.participant.kindergarten.name.as_alias("kindergarten_name"),
+    Design.participant._.kindergarten.name.as_alias("kindergarten_name"),
     Design.participant.county.as_alias("county_id"),
-    Design.participant.county.name.as_alias("county_name"),
+    Design.participant._.county.name.as_alias("county_name"),
     Design.participant.teacher.as_alias("teacher_id"),
-    Design.participant.teacher.name.as_alias("teacher_name"),
+    Design.participant._.teacher.name.as_alias("teacher_name"),
     Design.title,
     Design.latest_version,
     Design.created_at,
@@ -125,7 +125,7 @@ async def list_designs(
     ):
         condition = condition & Design.participant.group.is_in(list(standing.own_groups) or [0])
     rows = await Design.select(*DESIGN_COLUMNS).where(condition).order_by(
-        Design.participant.group.number
+        Design.participant._.group.number
     ).order_by(Design.id).limit(limit).offset(offset)
     total = await db.page_total(rows, Design.count().where(condition), limit=limit,
                                 offset=offset)

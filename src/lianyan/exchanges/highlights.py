@@ -29,7 +29,7 @@ _COLUMNS = (
     Highlight.exchange.age_group.as_alias("age_group"),
     Highlight.exchange.domain.as_alias("domain"),
     Highlight.exchange.county.as_alias("county_id"),
-    Highlight.exchange.county.name.as_alias("county_name"),
+    Highlight.exchange._.county.name.as_alias("county_name"),
     Highlight.summary,
     Highlight.status,
     Highlight.pushed_at,

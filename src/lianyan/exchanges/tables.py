@@ -7,6 +7,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,8 @@ from lianyan.org.tables import County, Kindergarten, Person
 
 class Exchange(Table):
     """A 同研异构 exchange: one shared teaching content designed by several places."""
+
+    id: Serial
 
     title = Varchar(length=100)
     #: 同一教学内容, e.g. 中班语言《小兔乖乖》.
@@ -42,6 +45,8 @@ class Exchange(Table):
 class ExchangeExpert(Table):
     """An expert invited to an exchange: they read and review all of its designs."""
 
+    id: Serial
+
     exchange = ForeignKey(references=Exchange, null=False, index=True)
     expert = ForeignKey(references=Person, null=False, index=True)
     invited_by = Integer(null=True, default=None)
@@ -51,6 +56,8 @@ class ExchangeExpert(Table):
 class ExchangeGroup(Table):
     """A group of participants that design the content side by side (第N组)."""
 
+    id: Serial
+
     exchange = ForeignKey(references=Exchange, null=False, index=True)
     number = Integer()
     reason = Varchar(length=300, default="")
@@ -58,6 +65,8 @@ class ExchangeGroup(Table):
 
 class Participant(Table):
     """A kindergarten taking part in an exchange, with the teacher who designs."""
+
+    id: Serial
 
     exchange = ForeignKey(references=Exchange, null=False, index=True)
     group = ForeignKey(references=ExchangeGroup, null=True, index=True)
@@ -72,6 +81,8 @@ class ParticipantProposal(Table):
     """A zone officer's proposal of a kindergarten of the zone (and its teacher) for an
     exchange; the organiser takes it into the pairing or leaves it."""
 
+    id: Serial
+
     exchange = ForeignKey(references=Exchange, null=False, index=True)
     kindergarten = ForeignKey(references=Kindergarten, null=False)
     teacher = ForeignKey(references=Person, null=False)
@@ -82,6 +93,8 @@ class ParticipantProposal(Table):
 
 class Design(Table):
     """A participant's lesson design (教学设计); its content lives in versions."""
+
+    id: Serial
 
     exchange = ForeignKey(references=Exchange, null=False, index=True)
     participant = ForeignKey(references=Participant, null=False, unique=True)
@@ -99,6 +112,8 @@ class DesignVersion(Table):
     shows the whole design as it stood. File ids refer to ``stored_file`` rows owned by the
     design (plain integers: a file row is never deleted while a version names it).
     """
+
+    id: Serial
 
     design = ForeignKey(references=Design, null=False, index=True)
     number = Integer()
@@ -118,6 +133,8 @@ class DesignVersion(Table):
 class Comment(Table):
     """An expert's comment on a design (专家点评) or a reply in its thread."""
 
+    id: Serial
+
     design = ForeignKey(references=Design, null=False, index=True)
     version = ForeignKey(references=DesignVersion, null=False)
     parent: ForeignKey[Comment] = ForeignKey(references="self", null=True, default=None)
@@ -134,6 +151,8 @@ class Comment(Table):
 class ObservationNote(Table):
     """A participant's peer observation note (听课记录) on a design, kept apart from comments."""
 
+    id: Serial
+
     design = ForeignKey(references=Design, null=False, index=True)
     version = ForeignKey(references=DesignVersion, null=False)
     author = ForeignKey(references=Person, null=False, index=True)
@@ -145,6 +164,8 @@ class ObservationNote(Table):
 
 class Score(Table):
     """An expert's lesson score form (评课量表): five items 1–5, each with a short reason."""
+
+    id: Serial
 
     design = ForeignKey(references=Design, null=False, index=True)
     version = ForeignKey(references=DesignVersion, null=False)
@@ -166,6 +187,8 @@ class Score(Table):
 class Highlight(Table):
     """A finished exchange pushed to the city (亮点推送); accepted ones form the library."""
 
+    id: Serial
+
     exchange = ForeignKey(references=Exchange, null=False, unique=True)
     summary = Text(default="")
     #: ``pushed`` or ``accepted``.
@@ -178,6 +201,8 @@ class Highlight(Table):
 
 class Notification(Table):
     """An in-app notice to one person; ``dedupe_key`` makes reminders happen once."""
+
+    id: Serial
 
     person = ForeignKey(references=Person, null=False, index=True)
     kind = Varchar(length=30)
@@ -192,6 +217,8 @@ class Notification(Table):
 
 class OutboxMessage(Table):
     """A notice waiting for a mail/SMS sender to deliver it (the sender marks ``sent_at``)."""
+
+    id: Serial
 
     notification = ForeignKey(references=Notification, null=False, index=True)
     person = ForeignKey(references=Person, null=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class StoredFile(Table):
     """A file in the object store; the key is generated, never the user's file name."""
+
+    id: Serial
 
     key = Varchar(length=200, unique=True)
     original_name = Varchar(length=255)
@@ -25,6 +27,8 @@ class StoredFile(Table):
 
 class Upload(Table):
     """A resumable multipart upload straight to the object store, under way or finished."""
+
+    id: Serial
 
     key = Varchar(length=200, unique=True)
     s3_upload_id = Varchar(length=200)

@@ -7,6 +7,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,8 @@ from lianyan.org.tables import County, Kindergarten, Zone
 
 class LeadershipMember(Table):
     """One member of a county's leadership group (区域教研领导小组, 附件1) for one year."""
+
+    id: Serial
 
     county = ForeignKey(references=County, null=False, index=True)
     year = Integer(index=True)
@@ -34,6 +37,8 @@ class LeadershipMember(Table):
 class AnnualTheme(Table):
     """A yearly theme activity set by the city (年度主题活动)."""
 
+    id: Serial
+
     year = Integer(index=True)
     title = Varchar(length=100)
     description = Text(default="")
@@ -43,6 +48,8 @@ class AnnualTheme(Table):
 class FilingDeadline(Table):
     """The filing deadline the city set for a year; absent means 28 February of that year."""
 
+    id: Serial
+
     year = Integer(unique=True)
     due_on = Date()
     updated_at = Timestamptz()
@@ -50,6 +57,8 @@ class FilingDeadline(Table):
 
 class Filing(Table):
     """A county's annual filing to the city (one per county and year)."""
+
+    id: Serial
 
     county = ForeignKey(references=County, null=False, index=True)
     year = Integer(index=True)
@@ -69,6 +78,8 @@ class Filing(Table):
 class FilingEvent(Table):
     """One step in a filing's history: submit, return (with the reason), accept."""
 
+    id: Serial
+
     filing = ForeignKey(references=Filing, null=False, index=True)
     action = Varchar(length=20)
     from_status = Varchar(length=10)
@@ -82,6 +93,8 @@ class FilingEvent(Table):
 
 class FiledActivity(Table):
     """One planned activity of the filing table (附件2)."""
+
+    id: Serial
 
     filing = ForeignKey(references=Filing, null=False, index=True)
     title = Varchar(length=100)
@@ -104,6 +117,8 @@ class FiledActivity(Table):
 class FilingDirection(Table):
     """One research-direction suggestion (附件3)."""
 
+    id: Serial
+
     filing = ForeignKey(references=Filing, null=False, index=True)
     direction = Varchar(length=200)
     problem = Text()
@@ -113,6 +128,8 @@ class FilingDirection(Table):
 
 class CoverageReason(Table):
     """Why a kindergarten outside every zone is still uncovered, recorded on a filing."""
+
+    id: Serial
 
     filing = ForeignKey(references=Filing, null=False, index=True)
     kindergarten = ForeignKey(references=Kindergarten, null=False)

@@ -6,6 +6,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -14,6 +15,8 @@ from piccolo.table import Table
 
 class County(Table):
     """A county-level division (县 / 县级市 / 区) with its GB/T 2260 code."""
+
+    id: Serial
 
     code = Varchar(length=6, unique=True)
     name = Varchar(length=50)
@@ -31,6 +34,8 @@ class County(Table):
 class Zone(Table):
     """A research responsibility zone (教研责任区) inside one county."""
 
+    id: Serial
+
     county = ForeignKey(references=County, null=False, index=True)
     name = Varchar(length=100)
     #: Plain ids, not foreign keys: zone ↔ kindergarten ↔ person would form a cycle.
@@ -41,6 +46,8 @@ class Zone(Table):
 
 class Kindergarten(Table):
     """A kindergarten (幼儿园): one county and, for full coverage, one zone."""
+
+    id: Serial
 
     county = ForeignKey(references=County, null=False, index=True)
     zone = ForeignKey(references=Zone, null=True, index=True)
@@ -53,6 +60,8 @@ class Kindergarten(Table):
 
 class Person(Table):
     """A person (人员): a teacher, a director, an officer or an expert."""
+
+    id: Serial
 
     name = Varchar(length=50)
     phone = Varchar(length=20, null=True, default=None, unique=True)
@@ -67,6 +76,8 @@ class Person(Table):
 
 class RoleAssignment(Table):
     """A role held by a person within a scope (city, county, zone or kindergarten)."""
+
+    id: Serial
 
     person = ForeignKey(references=Person, null=False, index=True)
     role = Varchar(length=20)

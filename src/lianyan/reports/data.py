@@ -119,8 +119,8 @@ async def accepted_highlights(year: int) -> list[dict[str, Any]]:
         Highlight.exchange.mode.as_alias("mode"),
         Highlight.exchange.starts_at.as_alias("starts_at"),
         Highlight.exchange.place.as_alias("place"),
-        Highlight.exchange.county.name.as_alias("county_name"),
-        Highlight.exchange.host.name.as_alias("host_name"),
+        Highlight.exchange._.county.name.as_alias("county_name"),
+        Highlight.exchange._.host.name.as_alias("host_name"),
         Highlight.summary,
     ).where(
         (Highlight.status == "accepted")
@@ -140,13 +140,13 @@ async def designs_of(exchange_ids: list[int]) -> list[dict[str, Any]]:
     return await Design.select(
         Design.id, Design.exchange.as_alias("exchange_id"), Design.title,
         Design.latest_version,
-        Design.participant.group.number.as_alias("group_number"),
-        Design.participant.kindergarten.name.as_alias("kindergarten_name"),
-        Design.participant.county.name.as_alias("county_name"),
-        Design.participant.teacher.name.as_alias("teacher_name"),
+        Design.participant._.group.number.as_alias("group_number"),
+        Design.participant._.kindergarten.name.as_alias("kindergarten_name"),
+        Design.participant._.county.name.as_alias("county_name"),
+        Design.participant._.teacher.name.as_alias("teacher_name"),
     ).where(Design.exchange.is_in(exchange_ids) & (Design.latest_version > 0)).order_by(
         Design.exchange
-    ).order_by(Design.participant.group.number).order_by(Design.id)
+    ).order_by(Design.participant._.group.number).order_by(Design.id)
 
 
 async def score_summaries(design_ids: list[int]) -> dict[int, tuple[int, float]]:

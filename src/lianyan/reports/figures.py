@@ -247,12 +247,12 @@ async def year_figures(year: int, *, as_of: dt.date,
 
     comments = _counter()
     for r in await scoped(
-        Comment.select(Comment.design.participant.county.as_alias("county_id"),
+        Comment.select(Comment.design._.participant.county.as_alias("county_id"),
                        Comment.design.exchange.as_alias("exchange_id"),
                        Count(Comment.id, alias="n")).where(
-            (Comment.design.exchange.starts_at >= start) & (Comment.design.exchange.starts_at < end)
-            & (Comment.role == "expert")), Comment.design.participant.county,
-    ).group_by(Comment.design.participant.county, Comment.design.exchange):
+            (Comment.design._.exchange.starts_at >= start) & (Comment.design._.exchange.starts_at < end)
+            & (Comment.role == "expert")), Comment.design._.participant.county,
+    ).group_by(Comment.design._.participant.county, Comment.design.exchange):
         comments[r["county_id"]] += r["n"]
         monthly.expert_comments[exchange_month.get(r["exchange_id"], 0)] += r["n"]
 

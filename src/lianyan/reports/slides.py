@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Sequence
+from typing import cast
 
 from lxml import etree
 from pptx import Presentation
@@ -26,6 +27,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Emu, Pt
 
@@ -89,8 +91,11 @@ def _chart(slide: Slide, kind: XL_CHART_TYPE, categories: Sequence[str],
     data.categories = list(categories)
     for name, values in series:
         data.add_series(name, list(values))
-    frame = slide.shapes.add_chart(kind, MARGIN, Emu(top), Emu(WIDTH - 2 * MARGIN),
-                                   Emu(HEIGHT - top - 300000), data)  # type: ignore[arg-type]
+    # python-pptx annotates add_chart as returning the Chart; it returns the frame holding it.
+    frame = cast(GraphicFrame, slide.shapes.add_chart(
+        kind, MARGIN, Emu(top), Emu(WIDTH - 2 * MARGIN), Emu(HEIGHT - top - 300000),
+        data,  # type: ignore[arg-type]
+    ))
     chart = frame.chart
     chart.has_legend = len(series) > 1
     if chart.has_legend:

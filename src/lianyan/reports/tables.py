@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -12,6 +12,8 @@ class ReportJob(Table):
     A worker claims a queued job with ``UPDATE … WHERE status = 'queued'`` and runs it only
     when that update changed its row, so several app instances never run a job twice.
     """
+
+    id: Serial
 
     #: One of ``lianyan.reports.kinds.KINDS`` (``activity_filing`` …).
     kind = Varchar(length=30)

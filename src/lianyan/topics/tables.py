@@ -6,6 +6,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -19,6 +20,8 @@ from lianyan.org.tables import County, Kindergarten, Person
 
 class Topic(Table):
     """A research topic of one county and one research year."""
+
+    id: Serial
 
     county = ForeignKey(references=County, null=False, index=True)
     year = Integer(index=True)
@@ -48,6 +51,8 @@ class Topic(Table):
 class TopicMember(Table):
     """A member of a topic's research team, with their role in it (e.g. 核心成员)."""
 
+    id: Serial
+
     topic = ForeignKey(references=Topic, null=False, index=True)
     person = ForeignKey(references=Person, null=False, index=True)
     role = Varchar(length=50, default="成员")
@@ -56,6 +61,8 @@ class TopicMember(Table):
 
 class TopicEvent(Table):
     """One step in a topic's history: who took it, when, from which state to which."""
+
+    id: Serial
 
     topic = ForeignKey(references=Topic, null=False, index=True)
     action = Varchar(length=20)
@@ -71,6 +78,8 @@ class TopicEvent(Table):
 class TopicDocument(Table):
     """One uploaded version of a stage document (申报书, 开题报告 …) or a result file."""
 
+    id: Serial
+
     topic = ForeignKey(references=Topic, null=False, index=True)
     kind = Varchar(length=20)
     version = Integer()
@@ -81,6 +90,8 @@ class TopicDocument(Table):
 
 class TopicReview(Table):
     """An expert's invitation to review a topic's application, and their score form."""
+
+    id: Serial
 
     topic = ForeignKey(references=Topic, null=False, index=True)
     expert = ForeignKey(references=Person, null=False, index=True)
