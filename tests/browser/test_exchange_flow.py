@@ -14,7 +14,7 @@ from lianyan import clock
 from lianyan.auth.tables import Account
 from lianyan.org.tables import Person
 from tests.browser.conftest import sign_in
-from tests.exchanges.conftest import DESIGN_A, DESIGN_B, docx_bytes
+from tests.builders.files import DESIGN_A, DESIGN_B, docx_bytes
 
 
 async def _person(username: str) -> dict[str, Any]:

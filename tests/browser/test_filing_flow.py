@@ -15,7 +15,7 @@ from typing import Any
 from lianyan import clock
 from lianyan.filings import rules
 from tests.browser.conftest import sign_in
-from tests.filings.builders import plan_docx
+from tests.builders.files import plan_docx
 
 
 async def _as(browser: Any, live_server: Any, username: str) -> Any:

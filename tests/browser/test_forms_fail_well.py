@@ -22,7 +22,7 @@ from typing import Any
 
 from lianyan import clock
 from tests.browser.conftest import sign_in
-from tests.exchanges.conftest import DESIGN_A, docx_bytes
+from tests.builders.files import DESIGN_A, docx_bytes
 
 #: POST page routes whose form a check below submits with a bad value.
 BAD_VALUE_CHECKS = {

@@ -21,7 +21,7 @@ from lianyan.exchanges.tables import Participant
 from lianyan.filings import rules
 from tests import factories as f
 from tests.browser.conftest import sign_in
-from tests.exchanges.conftest import DESIGN_A, docx_bytes, zip_bytes
+from tests.builders.files import DESIGN_A, docx_bytes, zip_bytes
 
 WIDTHS = pytest.mark.parametrize("width", [1366, 390])
 

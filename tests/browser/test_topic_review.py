@@ -14,7 +14,7 @@ from typing import Any
 
 from lianyan.topics.tables import Topic, TopicReview
 from tests.browser.conftest import sign_in
-from tests.topics.samples import docx_bytes
+from tests.builders.files import application_docx
 
 
 async def _as(browser: Any, live_server: Any, username: str, *, phone: bool = False) -> Any:
@@ -30,7 +30,7 @@ async def _as(browser: Any, live_server: Any, username: str, *, phone: bool = Fa
 async def test_county_submits_experts_score_city_approves(browser, live_server, demo_city,
                                                           tmp_path):
     application = tmp_path / "卢氏县课题申报书.docx"
-    application.write_bytes(docx_bytes("乡村幼儿园户外游戏课题申报书"))
+    application.write_bytes(application_docx("乡村幼儿园户外游戏课题申报书"))
 
     # 卢氏县's officer creates the topic from the form, on a phone
     officer = await _as(browser, live_server, "lushi", phone=True)

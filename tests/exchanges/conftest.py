@@ -10,8 +10,6 @@ later and the comment deadline two weeks later.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,79 +162,6 @@ async def world(clean_db: None, at_t0: dt.datetime) -> World:
     """The world with confirmed groups, at ``T0``."""
     return await build_world()
 
-
-def docx_bytes(paragraphs: list[tuple[str, str]] | None = None) -> bytes:
-    """A real .docx; ``paragraphs`` are (style, text) with style ``h`` heading, ``b`` bold,
-    ``p`` plain."""
-    import docx
-
-    document = docx.Document()
-    for style, text in paragraphs or DESIGN_A:
-        if style == "h":
-            document.add_heading(text, level=1)
-        elif style == "b":
-            document.add_paragraph().add_run(text).bold = True
-        else:
-            document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-DESIGN_A = [
-    ("h", "中班语言《小兔乖乖》"),
-    ("h", "一、活动目标"),
-    ("p", "1. 理解故事内容，知道不给陌生人开门。"),
-    ("p", "2. 能用“小兔乖乖，把门开开”进行对唱。"),
-    ("h", "二、活动准备"),
-    ("p", "兔妈妈、大灰狼头饰；故事挂图。"),
-    ("h", "三、活动过程"),
-    ("p", "（一）谈话导入：小朋友，你们一个人在家时有人敲门怎么办？"),
-    ("p", "（二）讲述故事，分角色表演。"),
-    ("h", "四、活动延伸"),
-    ("p", "在表演区投放头饰，继续表演。"),
-]
-DESIGN_B = [
-    ("b", "活动目标："),
-    ("p", "在游戏中学说儿歌，体验角色扮演的快乐。"),
-    ("b", "活动准备：头饰、小房子布景"),
-    ("b", "活动过程"),
-    ("p", "1. 听音乐做小兔跳进入活动室。"),
-    ("b", "活动反思"),
-    ("p", "这一段不属于任何一栏。"),
-]
-
-
-def pdf_bytes(*, whole: bool = True) -> bytes:
-    """A small PDF; without ``whole`` it is cut before ``%%EOF``."""
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n" + b"x" * 2000
-    return body + (b"\n%%EOF\n" if whole else b"")
-
-
-def png_bytes() -> bytes:
-    """A valid 1×1 PNG."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF
-        )
-
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
-def zip_bytes() -> bytes:
-    """A plain ZIP archive (not an Office file)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("word/readme.txt", "不是 Word 文档")
-    return buffer.getvalue()
 
 
 async def headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:

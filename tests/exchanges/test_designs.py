@@ -15,17 +15,8 @@ from lianyan.exchanges import designs
 from lianyan.exchanges.tables import Design, DesignVersion
 from lianyan.files import sniff
 from lianyan.files.tables import StoredFile
-from tests.exchanges.conftest import (
-    AFTER_COMMENT_DEADLINE,
-    AFTER_DESIGN_DEADLINE,
-    DESIGN_B,
-    World,
-    docx_bytes,
-    headers,
-    pdf_bytes,
-    png_bytes,
-    zip_bytes,
-)
+from tests.builders.files import DESIGN_B, docx_bytes, pdf_bytes, png_bytes, zip_bytes
+from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, AFTER_DESIGN_DEADLINE, World, headers
 from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,7 +8,8 @@ page shows it as HTML with the form still filled in.
 from __future__ import annotations
 
 from lianyan.exchanges.tables import Comment, ExchangeGroup, ObservationNote, Score
-from tests.exchanges.conftest import World, docx_bytes, headers
+from tests.builders.files import docx_bytes
+from tests.exchanges.conftest import World, headers
 from tests.exchanges.test_pages import _as, _design_via_pages
 
 

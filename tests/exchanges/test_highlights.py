@@ -9,7 +9,8 @@ from lianyan.db import count_queries
 from lianyan.exchanges import designs, highlights
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import Highlight
-from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, World, docx_bytes, headers
+from tests.builders.files import docx_bytes
+from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, World, headers
 
 
 async def _push_and_accept(client, world: World) -> dict:

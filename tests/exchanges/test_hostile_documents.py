@@ -15,7 +15,7 @@ from lianyan.errors import InvalidInput
 from lianyan.exchanges.tables import DesignVersion
 from lianyan.files import office
 from lianyan.files.tables import StoredFile
-from tests.exchanges.conftest import docx_bytes
+from tests.builders.files import docx_bytes
 from tests.exchanges.test_designs import _start, _upload
 
 MiB = 1024 * 1024

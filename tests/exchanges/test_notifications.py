@@ -11,13 +11,13 @@ from lianyan.exchanges import designs, notifications, reviews
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.notifications import Notice, due_reminders, send
 from lianyan.exchanges.tables import Notification, OutboxMessage
+from tests.builders.files import docx_bytes
 from tests.exchanges.conftest import (
     AFTER_COMMENT_DEADLINE,
     COMMENT_DEADLINE,
     DESIGN_DEADLINE,
     T0,
     World,
-    docx_bytes,
     headers,
 )
 

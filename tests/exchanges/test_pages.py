@@ -8,14 +8,8 @@ import pytest
 
 from lianyan import clock
 from lianyan.exchanges.tables import Comment, DesignVersion, ExchangeGroup, Participant, Score
-from tests.exchanges.conftest import (
-    AFTER_DESIGN_DEADLINE,
-    DESIGN_B,
-    World,
-    docx_bytes,
-    headers,
-    zip_bytes,
-)
+from tests.builders.files import DESIGN_B, docx_bytes, zip_bytes
+from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, headers
 
 
 async def _as(client, username: str) -> dict[str, str]:

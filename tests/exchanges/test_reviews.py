@@ -11,14 +11,8 @@ from lianyan.db import count_queries
 from lianyan.exchanges import designs, reviews
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import Comment, Notification, Score
-from tests.exchanges.conftest import (
-    AFTER_COMMENT_DEADLINE,
-    AFTER_DESIGN_DEADLINE,
-    DESIGN_B,
-    World,
-    docx_bytes,
-    headers,
-)
+from tests.builders.files import DESIGN_B, docx_bytes
+from tests.exchanges.conftest import AFTER_COMMENT_DEADLINE, AFTER_DESIGN_DEADLINE, World, headers
 
 
 @pytest.fixture

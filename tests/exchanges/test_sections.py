@@ -7,7 +7,7 @@ import io
 import docx
 
 from lianyan.exchanges.sections import NONE_FOUND_NOTE, UNREADABLE_NOTE, extract_docx
-from tests.exchanges.conftest import DESIGN_A, DESIGN_B, docx_bytes
+from tests.builders.files import DESIGN_A, DESIGN_B, docx_bytes
 
 
 def test_extract_heading_styled_sections_keeps_each_body():

@@ -13,13 +13,13 @@ from lianyan import clock
 from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import Standing, sees_design
+from tests.builders.files import docx_bytes
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
     BEFORE_DEADLINE,
     DESIGN_DEADLINE,
     World,
     build_world,
-    docx_bytes,
     headers,
 )
 

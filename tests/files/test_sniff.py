@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
-import docx
 import openpyxl
 import pytest
 
@@ -46,6 +44,7 @@ from lianyan.files.sniff import (
     human_size,
     max_size,
 )
+from tests.builders.files import docx_bytes, pdf_bytes, png_bytes, zip_bytes
 
 # --------------------------------------------------------------------------- sample files
 
@@ -54,12 +53,9 @@ _RELS_CT = "application/vnd.openxmlformats-package.relationships+xml"
 
 
 def _docx_bytes() -> bytes:
-    document = docx.Document()
-    document.add_heading("中班语言《小兔乖乖》教学设计", level=1)
-    document.add_paragraph("活动目标：理解故事内容，学说“小兔乖乖，把门开开”。")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(
+        [("h", "中班语言《小兔乖乖》教学设计"), ("p", "活动目标：理解故事内容，学说“小兔乖乖，把门开开”。")]
+    )
 
 
 def _xlsx_bytes() -> bytes:
@@ -102,14 +98,6 @@ def _pptx_bytes() -> bytes:
     return _ooxml_bytes("ppt/presentation.xml", f"{_OOXML}.presentationml.presentation.main+xml")
 
 
-def _zip_bytes(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 class _Unseekable(io.RawIOBase):
     """A write-only stream that cannot seek, so zipfile writes data descriptors."""
 
@@ -136,32 +124,6 @@ def _streamed_copy(archive_bytes: bytes) -> bytes:
     return bytes(sink.data)
 
 
-def _pdf_bytes() -> bytes:
-    """A minimal valid one-page PDF with a correct cross-reference table."""
-    content = b"BT /F1 12 Tf 72 720 Td (Lianyan) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 
@@ -178,20 +140,6 @@ def _mp4_bytes(
     moov = _box(b"moov", _box(b"mvhd", bytes(moov_size)))
     mdat = _box(b"mdat", bytes(mdat_size))
     return ftyp + (moov + mdat if moov_first else mdat + moov)
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_bytes() -> bytes:
-    """A real 1×1 RGB PNG."""
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + _png_chunk(b"IEND", b"")
-    )
 
 
 _JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -281,7 +229,7 @@ def test_detect_xlsx_from_head_only_goes_by_folder_names() -> None:
 
 
 def test_detect_pdf_with_tail_is_intact() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
 
     found = detect(data[:100], total_size=len(data), tail=data[-100:])
 
@@ -290,7 +238,7 @@ def test_detect_pdf_with_tail_is_intact() -> None:
 
 
 def test_detect_pdf_head_only_is_unverified() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
 
     found = detect(data[:100])
 
@@ -299,7 +247,7 @@ def test_detect_pdf_head_only_is_unverified() -> None:
 
 
 def test_detect_pdf_without_eof_marker_is_broken() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
     cut = data[: len(data) // 2]
 
     found = detect(cut, total_size=len(cut))
@@ -310,7 +258,7 @@ def test_detect_pdf_without_eof_marker_is_broken() -> None:
 
 @pytest.mark.parametrize(
     ("data", "expected"),
-    [(_JPEG, JPEG), (_png_bytes(), PNG), (_GIF, GIF), (_webp_bytes(), WEBP)],
+    [(_JPEG, JPEG), (png_bytes(), PNG), (_GIF, GIF), (_webp_bytes(), WEBP)],
     ids=["jpeg", "png", "gif", "webp"],
 )
 def test_detect_images_by_magic_bytes(data: bytes, expected) -> None:
@@ -322,7 +270,7 @@ def test_detect_images_by_magic_bytes(data: bytes, expected) -> None:
 
 
 def test_detect_png_without_iend_is_broken() -> None:
-    data = _png_bytes()[:-12]
+    data = png_bytes()[:-12]
 
     found = detect(data, total_size=len(data))
 
@@ -451,7 +399,7 @@ def test_detect_unknown_bytes_is_none() -> None:
 
 
 def test_detect_plain_zip_is_not_docx(tmp_path: Path) -> None:
-    path = _write(tmp_path, "假的.docx", _zip_bytes({"照片/001.jpg": _JPEG, "说明.txt": b"hi"}))
+    path = _write(tmp_path, "假的.docx", zip_bytes({"照片/001.jpg": _JPEG, "说明.txt": b"hi"}))
 
     found = detect(path=path)
 
@@ -460,7 +408,7 @@ def test_detect_plain_zip_is_not_docx(tmp_path: Path) -> None:
 
 
 def test_detect_zip_with_word_folder_but_no_content_types_is_plain_zip(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a.docx", _zip_bytes({"word/document.xml": b"<w:document/>"}))
+    path = _write(tmp_path, "a.docx", zip_bytes({"word/document.xml": b"<w:document/>"}))
 
     found = detect(path=path)
 
@@ -472,7 +420,7 @@ def test_detect_office_content_types_without_main_part_is_broken(tmp_path: Path)
     data = _ooxml_bytes("word/document.xml", f"{_OOXML}.wordprocessingml.document.main+xml")
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {n: source.read(n) for n in source.namelist() if n != "word/document.xml"}
-    path = _write(tmp_path, "a.docx", _zip_bytes(entries))
+    path = _write(tmp_path, "a.docx", zip_bytes(entries))
 
     found = detect(path=path)
 
@@ -517,7 +465,7 @@ def test_detect_docx_head_and_tail_reads_central_directory() -> None:
 
 
 def test_detect_plain_zip_head_and_tail_is_zip_even_named_like_office() -> None:
-    data = _zip_bytes({"word/document.xml": b"x", "照片.jpg": bytes(200_000)})
+    data = zip_bytes({"word/document.xml": b"x", "照片.jpg": bytes(200_000)})
 
     found = detect(data[:HEAD_SIZE], total_size=len(data), tail=data[-HEAD_SIZE:])
 
@@ -526,7 +474,7 @@ def test_detect_plain_zip_head_and_tail_is_zip_even_named_like_office() -> None:
 
 
 def test_detect_zip_cut_off_before_its_end_record_is_broken() -> None:
-    data = _zip_bytes({"照片.jpg": bytes(200_000), "说明.txt": b"hi"})
+    data = zip_bytes({"照片.jpg": bytes(200_000), "说明.txt": b"hi"})
     cut = data[:-30]
 
     found = detect(cut[:HEAD_SIZE], total_size=len(cut), tail=cut[-HEAD_SIZE:])
@@ -604,7 +552,7 @@ def test_check_upload_open_file_with_corrupt_main_part_is_refused() -> None:
 
 
 def test_check_upload_pdf_named_docx_is_accepted_as_pdf(tmp_path: Path) -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
     path = _write(tmp_path, "upload.tmp", data)
 
     checked = check_upload("design_document", filename="教案.docx", size=len(data), path=path)
@@ -627,7 +575,7 @@ def test_check_upload_executable_renamed_docx_is_refused(tmp_path: Path, data: b
 
 
 def test_check_upload_plain_zip_renamed_docx_is_refused(tmp_path: Path) -> None:
-    data = _zip_bytes({"照片/001.jpg": _JPEG})
+    data = zip_bytes({"照片/001.jpg": _JPEG})
     path = _write(tmp_path, "upload.tmp", data)
 
     with pytest.raises(InvalidInput) as caught:
@@ -638,7 +586,7 @@ def test_check_upload_plain_zip_renamed_docx_is_refused(tmp_path: Path) -> None:
 
 
 def test_check_upload_plain_zip_is_accepted_as_topic_result(tmp_path: Path) -> None:
-    data = _zip_bytes({"活动照片/001.jpg": _JPEG, "活动照片/002.jpg": _JPEG})
+    data = zip_bytes({"活动照片/001.jpg": _JPEG, "活动照片/002.jpg": _JPEG})
     path = _write(tmp_path, "upload.tmp", data)
 
     checked = check_upload("topic_result", filename="活动照片.zip", size=len(data), path=path)
@@ -647,7 +595,7 @@ def test_check_upload_plain_zip_is_accepted_as_topic_result(tmp_path: Path) -> N
 
 
 def test_check_upload_truncated_pdf_is_refused(tmp_path: Path) -> None:
-    data = _pdf_bytes()[:300]
+    data = pdf_bytes()[:300]
     path = _write(tmp_path, "upload.tmp", data)
 
     with pytest.raises(InvalidInput) as caught:
@@ -658,7 +606,7 @@ def test_check_upload_truncated_pdf_is_refused(tmp_path: Path) -> None:
 
 
 def test_check_upload_truncated_pdf_direct_upload_is_refused() -> None:
-    data = _pdf_bytes()[:300]
+    data = pdf_bytes()[:300]
 
     with pytest.raises(InvalidInput) as caught:
         check_upload("slides", filename="课件.pdf", size=len(data), head=data[:100], tail=data)
@@ -690,7 +638,7 @@ def test_check_upload_video_over_limit_names_both_sizes() -> None:
 
 def test_check_upload_pdf_over_document_limit_in_mixed_kind_is_refused() -> None:
     # topic_result also takes 2 GB videos, but a PDF there is still held to 50 MB.
-    data = _pdf_bytes()
+    data = pdf_bytes()
 
     with pytest.raises(TooLarge) as caught:
         check_upload(
@@ -701,7 +649,7 @@ def test_check_upload_pdf_over_document_limit_in_mixed_kind_is_refused() -> None
 
 
 def test_check_upload_one_byte_over_limit_does_not_read_as_equal() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
 
     with pytest.raises(TooLarge) as caught:
         check_upload("design_document", filename="a.pdf", size=50 * MiB + 1, head=data[:200])
@@ -710,7 +658,7 @@ def test_check_upload_one_byte_over_limit_does_not_read_as_equal() -> None:
 
 
 def test_check_upload_limits_from_settings_apply() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
     uploads = SimpleNamespace(document_bytes=500, video_bytes=GiB, part_bytes=8 * MiB)
 
     with pytest.raises(TooLarge) as caught:
@@ -840,7 +788,7 @@ def test_check_upload_pptx_slides_is_accepted(tmp_path: Path) -> None:
 
 
 def test_check_upload_name_with_traversal_keeps_base_name(tmp_path: Path) -> None:
-    data = _png_bytes()
+    data = png_bytes()
 
     checked = check_upload("image", filename="../../etc/头像.png", size=len(data), head=data)
 
@@ -849,13 +797,13 @@ def test_check_upload_name_with_traversal_keeps_base_name(tmp_path: Path) -> Non
 
 def test_check_upload_unknown_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown upload kind"):
-        check_upload("avatar", filename="a.png", size=10, head=_png_bytes())
+        check_upload("avatar", filename="a.png", size=10, head=png_bytes())
 
 
 def test_check_upload_size_that_disagrees_with_file_is_a_programming_error(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path, "upload.tmp", _pdf_bytes())
+    path = _write(tmp_path, "upload.tmp", pdf_bytes())
 
     with pytest.raises(ValueError, match="total_size"):
         check_upload("design_document", filename="a.pdf", size=5, path=path)
@@ -964,7 +912,7 @@ def test_clean_filename_very_long_is_cut_keeping_extension() -> None:
 
 
 def test_check_upload_long_name_with_wrong_extension_stays_within_cap() -> None:
-    data = _pdf_bytes()
+    data = pdf_bytes()
 
     checked = check_upload(
         "design_document", filename="教" * 300 + ".docx", size=len(data), head=data

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
-
-import docx
 
 from lianyan import clock
 from lianyan.topics.tables import Topic
 from tests import factories as f
+from tests.builders.files import plan_docx
 
 YEAR = 2026
 ROSTER = {
@@ -68,16 +66,6 @@ async def active_topic(county_id: int, year: int = YEAR, status: str = "submitte
               level="county", status=status, created_at=now, updated_at=now)
     )
     return int(rows[0]["id"])
-
-
-def plan_docx() -> bytes:
-    """A real Word document: the regional plan."""
-    document = docx.Document()
-    document.add_heading("灵宝市学前教育区域联盟教研工作方案", 0)
-    document.add_paragraph("一、指导思想……")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def activity(zone_id: int, **changes: Any) -> dict[str, Any]:

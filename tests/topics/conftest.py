@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.builders.files import application_docx
+
 
 class World:
     """Three counties, their people in every role, and helpers to drive topics by the API."""
@@ -71,9 +73,7 @@ class World:
         name: str | None = None,
     ) -> httpx.Response:
         """Upload a document of ``kind`` (a real docx unless ``data`` is given)."""
-        from tests.topics.samples import docx_bytes
-
-        content = data if data is not None else docx_bytes(kind)
+        content = data if data is not None else application_docx(kind)
         filename = name or f"{kind}.docx"
         return await self.call(
             "POST", f"/api/v1/topics/{topic_id}/files", username,

@@ -10,8 +10,8 @@ import pytest
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import StoredFile
 from lianyan.topics.tables import Topic, TopicDocument
+from tests.builders.files import pdf_bytes, png_bytes
 from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
-from tests.topics.samples import pdf_bytes, png_bytes
 
 
 async def test_application_versions_newest_is_current_with_chinese_names(world):
