@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from lianyan.auth.tables import Account, AuthToken
-from tests import factories as f
+from tests.builders import org as f
 
 
 @pytest.fixture

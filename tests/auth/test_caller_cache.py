@@ -12,7 +12,7 @@ from lianyan.auth import services
 from lianyan.auth.tables import Account, AuthToken
 from lianyan.db import count_queries
 from lianyan.org.tables import RoleAssignment
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _other_worker(sql: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def test_login_by_username_returns_token_and_sets_cookie(client):

@@ -12,7 +12,7 @@ from lianyan import clock
 from lianyan.auth.api import forwarded_client
 from lianyan.auth.tables import AuthToken, LoginThrottle
 from lianyan.settings import Settings, SettingsError
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _login(client, username, password="wrong-password", **headers):

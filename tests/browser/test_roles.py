@@ -19,8 +19,8 @@ from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import Participant
 from lianyan.filings import rules
-from tests import factories as f
 from tests.browser.conftest import sign_in
+from tests.builders import org as f
 from tests.builders.files import DESIGN_A, docx_bytes, zip_bytes
 
 WIDTHS = pytest.mark.parametrize("width", [1366, 390])

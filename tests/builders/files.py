@@ -1,15 +1,21 @@
-"""Real sample files for upload tests: Word documents built by python-docx, a PDF with a correct
-cross-reference table, a 1×1 PNG, a plain ZIP archive."""
+"""Real sample files for upload tests (Word documents built by python-docx, a PDF with a correct
+cross-reference table, a 1×1 PNG, a plain ZIP archive) and ``StoredFile`` rows."""
 
 from __future__ import annotations
 
 import io
 import struct
+import uuid
 import zipfile
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import docx
+
+from lianyan import clock
+from lianyan.files.tables import StoredFile
+from tests.builders import insert
 
 #: A lesson design with headed sections (``h`` heading, ``b`` bold line, ``p`` plain, ``t`` title).
 DESIGN_A = [
@@ -113,3 +119,17 @@ def zip_bytes(entries: dict[str, bytes] | None = None) -> bytes:
         for name, data in (entries or {"word/readme.txt": "不是 Word 文档".encode()}).items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+async def stored_file(
+    owner_type: str, owner_id: int | None, *, key: str | None = None,
+    original_name: str = "文件.docx", kind: str = "topic_document", size: int = 1, **columns: Any,
+) -> int:
+    """A ``StoredFile`` row (no object in the store unless the test puts one at ``key``);
+    returns its id."""
+    return await insert(
+        StoredFile, key=key or f"{owner_type}/{uuid.uuid4().hex}", original_name=original_name,
+        size=size, kind=kind, owner_type=owner_type, owner_id=owner_id,
+        **{"content_type": "application/octet-stream", "sha256": "0" * 64,
+           "created_at": clock.now(), **columns},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lianyan import db
 from lianyan.evaluation import services
 from lianyan.org.tables import Person
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 SCHEME = {

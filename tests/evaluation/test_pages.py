@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 

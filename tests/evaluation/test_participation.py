@@ -5,9 +5,8 @@ from __future__ import annotations
 from lianyan import clock
 from lianyan.evaluation import participation
 from lianyan.evaluation.schemas import Participation
-from lianyan.exchanges.tables import Comment, Design, DesignVersion, Exchange, Participant
-from lianyan.topics.tables import Topic
-from tests import factories as f
+from tests.builders import exchanges, topics
+from tests.builders import org as f
 
 
 async def test_designs_comments_and_topics_count_for_person_kindergarten_and_zone(clean_db):
@@ -19,26 +18,16 @@ async def test_designs_comments_and_topics_count_for_person_kindergarten_and_zon
     teacher = await f.user("teacher1", "teacher", kindergarten_id=kg)
     expert = await f.user("expert1", "expert", county_id=county_id)
     at = clock.now().replace(year=2026, month=5, day=10)
-    exchange = (await Exchange.insert(Exchange(
-        title="中班语言", content="《小兔乖乖》", age_group="middle", domain="language",
-        mode="onsite", starts_at=at, design_deadline=at, comment_deadline=at, created_at=at,
-    )))[0]["id"]
-    participant = (await Participant.insert(Participant(
-        exchange=exchange, kindergarten=kg, county=county_id, teacher=teacher, created_at=at,
-    )))[0]["id"]
-    design = (await Design.insert(Design(
-        exchange=exchange, participant=participant, latest_version=1, created_at=at,
-        updated_at=at,
-    )))[0]["id"]
-    version = (await DesignVersion.insert(DesignVersion(
-        design=design, number=1, change="document", created_at=at,
-    )))[0]["id"]
+    exchange = await exchanges.exchange(
+        title="中班语言", content="《小兔乖乖》", starts_at=at, created_at=at
+    )
+    participant = await exchanges.participant(exchange, kg, county_id, teacher, created_at=at)
+    design = await exchanges.design(exchange, participant, created_at=at, updated_at=at)
+    version = await exchanges.version(design, created_at=at)
     for author, role in ((expert, "expert"), (teacher, "teacher")):
-        await Comment.insert(Comment(design=design, version=version, author=author, role=role,
-                                     body="目标清楚。", created_at=at))
-    await Topic.insert(Topic(county=county_id, year=2026, title="游戏化课程", direction="游戏",
-                             level="county", host=teacher, kindergarten=kg, status="approved",
-                             created_at=at, updated_at=at))
+        await exchanges.comment(design, version, author, role=role, created_at=at)
+    await topics.topic(county_id, year=2026, title="游戏化课程", direction="游戏", host=teacher,
+                       kindergarten=kg, status="approved", created_at=at, updated_at=at)
     # Act
     people = await participation.for_people(2026, [teacher, expert])
     kindergartens = await participation.for_kindergartens(2026, [kg])

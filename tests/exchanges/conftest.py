@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from lianyan import clock
-from tests import factories as f
+from tests.builders import org as f
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=clock.CITY_TZ)
 DESIGN_DEADLINE = T0 + dt.timedelta(days=7)

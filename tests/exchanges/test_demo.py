@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lianyan import demo
 from lianyan.exchanges import designs, highlights, notifications, reviews, services
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def test_demo_has_current_exchange_paired_across_counties_and_library_entry(clean_db):

@@ -9,7 +9,7 @@ from lianyan.db import count_queries
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import services
 from lianyan.exchanges.tables import Exchange, ExchangeExpert, Notification
-from tests import factories as f
+from tests.builders import org as f
 from tests.exchanges.conftest import (
     COMMENT_DEADLINE,
     DESIGN_DEADLINE,

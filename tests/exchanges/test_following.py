@@ -10,7 +10,7 @@ import pytest
 
 from lianyan import clock
 from lianyan.org.tables import Kindergarten
-from tests import factories as f
+from tests.builders import org as f
 from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, headers
 from tests.exchanges.test_visibility import _design
 

@@ -8,7 +8,7 @@ import contextvars
 from lianyan import clock
 from lianyan.exchanges import services
 from lianyan.exchanges.tables import ExchangeGroup, Notification, OutboxMessage, Participant
-from tests import factories as f
+from tests.builders import org as f
 from tests.exchanges.conftest import (
     AFTER_DESIGN_DEADLINE,
     World,

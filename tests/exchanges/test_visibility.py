@@ -182,7 +182,7 @@ async def test_list_designs_constant_queries_at_1_and_50(world, store):
 async def _add_many_designs(world: World, count: int) -> None:
     """Extra participants with designs, written straight to the tables."""
     from lianyan.exchanges.tables import Design, Participant
-    from tests import factories as f
+    from tests.builders import org as f
 
     now = clock.now()
     for i in range(count):

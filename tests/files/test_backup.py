@@ -12,8 +12,9 @@ import typing
 import anyio
 import pytest
 
-from lianyan import backup, clock
+from lianyan import backup
 from lianyan.files.tables import StoredFile
+from tests.builders import files
 
 
 async def write_file(store: typing.Any, n: int, written: dict[str, bytes]) -> None:
@@ -21,12 +22,10 @@ async def write_file(store: typing.Any, n: int, written: dict[str, bytes]) -> No
     data = random.Random(n).randbytes(1000 + n * 37)
     key = f"design/2026/11/backup-{n:04d}.docx"
     await store.put_bytes(key, data)
-    await StoredFile.insert(
-        StoredFile(
-            key=key, original_name=f"教案{n}.docx", size=len(data), content_type="application/zip",
-            sha256=hashlib.sha256(data).hexdigest(), kind="design_document",
-            owner_type="design", owner_id=n, uploader_id=None, created_at=clock.now(),
-        )
+    await files.stored_file(
+        "design", n, key=key, original_name=f"教案{n}.docx", size=len(data),
+        content_type="application/zip", sha256=hashlib.sha256(data).hexdigest(),
+        kind="design_document",
     )
     written[key] = data
 

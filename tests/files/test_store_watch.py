@@ -22,7 +22,7 @@ import pytest
 
 from lianyan.files.local_s3 import LocalS3Server
 from lianyan.files.store import ObjectStore
-from tests import factories as f
+from tests.builders import org as f
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from lianyan import clock
 from lianyan.audit.tables import AuditEntry
 from lianyan.files import uploads
 from lianyan.files.sweep import remove_rclone_temp_files, sweep
-from lianyan.files.tables import StoredFile, Upload
+from lianyan.files.tables import Upload
 from lianyan.settings import UploadLimits
-from tests import factories as f
+from tests.builders import files
+from tests.builders import org as f
 
 MiB = 1024 * 1024
 LIMITS = UploadLimits(part_bytes=5 * MiB)
@@ -134,12 +135,9 @@ async def test_sweep_deletes_orphaned_objects_and_keeps_recorded_ones(actor, sto
     kept = "design_version/2026/11/kept.docx"
     await store.put_bytes(orphan, b"left over from a crash")
     await store.put_bytes(kept, b"a real file")
-    await StoredFile.insert(
-        StoredFile(
-            key=kept, original_name="教案.docx", size=11, content_type="application/pdf",
-            sha256="0" * 64, kind="design_document", owner_type="design_version", owner_id=1,
-            uploader_id=None, created_at=clock.now(),
-        )
+    await files.stored_file(
+        "design_version", 1, key=kept, original_name="教案.docx", size=11,
+        content_type="application/pdf", kind="design_document",
     )
 
     # Act: past the grace period that protects objects whose row is not committed yet.

@@ -22,10 +22,10 @@ import pytest
 
 from lianyan.files import sniff, uploads
 from lianyan.files.tables import StoredFile, Upload
-from tests import factories as f
 
 # The browser fixtures, for the one test of the uploader script in a real Chromium.
 from tests.browser.conftest import browser, browser_page, live_server, sign_in  # noqa: F401
+from tests.builders import org as f
 
 MiB = 1024 * 1024
 PART = 5 * MiB

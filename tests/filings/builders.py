@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lianyan import clock
-from lianyan.topics.tables import Topic
-from tests import factories as f
+from tests.builders import org as f
+from tests.builders import topics
 from tests.builders.files import plan_docx
 
 YEAR = 2026
@@ -60,12 +60,7 @@ async def city(client: Any, username: str = "city") -> dict[str, str]:
 
 async def active_topic(county_id: int, year: int = YEAR, status: str = "submitted") -> int:
     """A topic row of the county in ``status`` (submitted counts as active)."""
-    now = clock.now()
-    rows = await Topic.insert(
-        Topic(county=county_id, year=year, title="区域联盟教研实践研究", direction="区域教研",
-              level="county", status=status, created_at=now, updated_at=now)
-    )
-    return int(rows[0]["id"])
+    return await topics.topic(county_id, year=year, title="区域联盟教研实践研究", status=status)
 
 
 def activity(zone_id: int, **changes: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lianyan import clock, demo
 from lianyan.filings import compliance, leadership, lifecycle, queries
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def test_demo_has_a_draft_a_submitted_and_an_accepted_filing(clean_db):

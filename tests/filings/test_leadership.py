@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 

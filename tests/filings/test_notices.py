@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lianyan import clock
 from lianyan.filings import notices
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 

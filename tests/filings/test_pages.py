@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianyan import clock
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from lianyan import clock, db
 from lianyan.filings import activities, compliance, queries, themes
 from lianyan.filings.tables import AnnualTheme, FiledActivity, Filing, FilingDirection
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _count(call: Callable[[], Awaitable[Any]]) -> tuple[int, Any]:

@@ -3,7 +3,7 @@ and the city only (404 elsewhere)."""
 
 from __future__ import annotations
 
-from tests import factories as f
+from tests.builders import org as f
 from tests.filings import builders as b
 
 

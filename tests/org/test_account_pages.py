@@ -4,7 +4,7 @@ refused actions shown again on the same page in Chinese."""
 from __future__ import annotations
 
 from lianyan.auth.tables import Account
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _signed_in(client, username):

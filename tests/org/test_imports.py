@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook, load_workbook
 
 from lianyan.org.tables import Kindergarten, Person, RoleAssignment
-from tests import factories as f
+from tests.builders import org as f
 
 KG_HEADER = ["幼儿园名称", "县（市、区）", "教研责任区", "城乡类型", "办园性质", "等级"]
 PEOPLE_HEADER = ["姓名", "手机号", "县（市、区）", "工作单位（幼儿园）", "职务", "职称", "角色"]

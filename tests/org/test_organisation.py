@@ -5,7 +5,7 @@ from __future__ import annotations
 from lianyan.audit.tables import AuditEntry
 from lianyan.db import count_queries
 from lianyan.org.tables import Kindergarten
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _city(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lianyan.db import count_queries
 from lianyan.org.tables import Person
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def _names(client, headers, q: str) -> list[str]:

@@ -19,16 +19,15 @@ import pytest
 
 from lianyan import clock, labels
 from lianyan.evaluation.tables import EvaluationAward, EvaluationYear
-from lianyan.exchanges.tables import Comment, Design, DesignVersion, Exchange, Participant
-from lianyan.filings.tables import FiledActivity, Filing, FilingDirection, LeadershipMember
+from lianyan.filings.tables import FiledActivity, FilingDirection, LeadershipMember
 from lianyan.org.tables import Kindergarten
 from lianyan.reports import services
 from lianyan.reports.content import Context
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.figures import year_figures
 from lianyan.reports.schemas import ReportParams
-from lianyan.topics.tables import Topic
-from tests import factories as f
+from tests.builders import exchanges, filings, topics
+from tests.builders import org as f
 
 YEAR = 2026
 AS_OF = dt.date(2026, 6, 30)
@@ -86,12 +85,12 @@ async def build() -> Rows:
                                  name=f"{name}幼儿园{number}",
                                  locale="urban" if number == 0 else "rural")
             w.kindergartens.append((county, zone if zoned else None))
-        filing = (await Filing.insert(Filing(
-            county=county, year=YEAR, status=status, created_at=now, updated_at=now,
+        filing = await filings.filing(
+            county, year=YEAR, status=status, created_at=now, updated_at=now,
             first_submitted_at=None if status == "draft" else at(dt.date(2026, 2, 10)),
             last_submitted_at=None if status == "draft" else at(dt.date(2026, 2, 10)),
             accepted_at=at(dt.date(2026, 2, 12)) if status == "accepted" else None,
-        )))[0]["id"]
+        )
         activities = []
         for i in range(5 + len(w.counties)):
             filed = status != "draft" and i != 3  # one activity added later, never sent
@@ -121,9 +120,9 @@ async def build() -> Rows:
         (lingbao, YEAR, "withdrawn"), (lingbao, YEAR, "draft"), (lingbao, YEAR - 1, "approved"),
         (lushi, YEAR, "submitted"), (hubin, YEAR, "approved"),
     ]
-    await Topic.insert(*[Topic(county=county, year=year, title=f"课题{status}", status=status,
-                               level="county", created_at=now, updated_at=now)
-                         for county, year, status in w.topics])
+    for county, year, status in w.topics:
+        await topics.topic(county, year=year, title=f"课题{status}", status=status, direction="",
+                           created_at=now, updated_at=now)
 
     host = await f.user("host", None, county_id=lingbao)
     expert = await f.user("expert", "expert")
@@ -136,27 +135,25 @@ async def build() -> Rows:
         (lingbao, dt.date(2025, 11, 1), [(lingbao, True)]),                   # last year
         (hubin, dt.date(2026, 6, 30), [(hubin, True), (lushi, True)]),        # on AS_OF
     ):
-        exchange = (await Exchange.insert(Exchange(
-            title="交流", content="内容", age_group="middle", domain="language", mode="onsite",
-            starts_at=at(day), county=organiser, design_deadline=at(day), comment_deadline=at(day),
-            created_at=now)))[0]["id"]
+        exchange = await exchanges.exchange(
+            title="交流", content="内容", starts_at=at(day), county=organiser, created_at=now
+        )
         w.exchanges[exchange] = (organiser, at(day))
         for county, uploaded in members:
-            participant = (await Participant.insert(Participant(
-                exchange=exchange, kindergarten=kgs[county], county=county, teacher=host,
-                created_at=now)))[0]["id"]
+            participant = await exchanges.participant(
+                exchange, kgs[county], county, host, created_at=now
+            )
             w.participants.append((exchange, county))
-            design = (await Design.insert(Design(
-                exchange=exchange, participant=participant, title="设计",
-                latest_version=1 if uploaded else 0, created_at=now, updated_at=now)))[0]["id"]
+            design = await exchanges.design(
+                exchange, participant, title="设计", latest_version=1 if uploaded else 0,
+                created_at=now, updated_at=now,
+            )
             w.designs.append((exchange, county, uploaded))
-            version = (await DesignVersion.insert(DesignVersion(
-                design=design, number=1, change="document", created_at=now)))[0]["id"]
+            version = await exchanges.version(design, created_at=now)
             roles = ("expert", "expert", "teacher")
-            await Comment.insert(*[Comment(design=design, version=version,
-                                           author=expert if role == "expert" else host,
-                                           role=role, body="意见", created_at=now)
-                                   for role in roles])
+            for role in roles:
+                await exchanges.comment(design, version, expert if role == "expert" else host,
+                                        role=role, body="意见", created_at=now)
             w.comments += [(exchange, county, role) for role in roles]
 
     w.awards = [(YEAR, lingbao), (YEAR, lingbao), (YEAR, lushi), (YEAR - 1, hubin)]

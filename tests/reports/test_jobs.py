@@ -28,7 +28,8 @@ from lianyan.files.tables import StoredFile
 from lianyan.reports import services, worker
 from lianyan.reports.schemas import ReportParams
 from lianyan.reports.tables import ReportJob
-from tests import factories as f
+from tests.builders import files
+from tests.builders import org as f
 from tests.reports.world import YEAR, World, build_world
 
 
@@ -129,10 +130,10 @@ async def test_filing_form_asked_as_xlsx_is_stored_as_a_spreadsheet_and_slides_a
     png = io.BytesIO()
     Image.new("RGB", (400, 300), (200, 60, 60)).save(png, format="PNG")
     await store.put_bytes("design/world/photo.png", png.getvalue(), content_type="image/png")
-    photo = (await StoredFile.insert(StoredFile(
-        key="design/world/photo.png", original_name="课堂照片.png", size=len(png.getvalue()),
-        content_type="image/png", sha256="0" * 64, kind="design_image", owner_type="design",
-        owner_id=world.designs[0], created_at=clock.now())))[0]["id"]
+    photo = await files.stored_file(
+        "design", world.designs[0], key="design/world/photo.png", original_name="课堂照片.png",
+        size=len(png.getvalue()), content_type="image/png", kind="design_image",
+    )
     await DesignVersion.update({DesignVersion.image_file_ids: [photo]}).where(
         DesignVersion.design == world.designs[0])
     officer = await headers("lingbao")

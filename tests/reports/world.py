@@ -1,6 +1,6 @@
 """A small city with a year of work in every domain, for the report tests, samples and bench.
 
-Rows are written straight into the tables (as ``tests/filings/builders.py`` does): the reports
+Rows are written straight into the tables through ``tests/builders/``: the reports
 read what the other domains stored, whatever path it came by, and the builders must not depend
 on today's date or on the other domains' rules for getting there.
 
@@ -23,28 +23,22 @@ import msgspec
 from lianyan import clock
 from lianyan.evaluation.tables import EvaluationAward, EvaluationYear
 from lianyan.exchanges.tables import (
-    Comment,
-    Design,
-    DesignVersion,
-    Exchange,
     ExchangeExpert,
     ExchangeGroup,
     Highlight,
-    Participant,
     Score,
 )
-from lianyan.files.tables import StoredFile
 from lianyan.filings.tables import (
     AnnualTheme,
     FiledActivity,
-    Filing,
     FilingDirection,
     FilingEvent,
     LeadershipMember,
 )
 from lianyan.org.tables import County, Person, Zone
-from lianyan.topics.tables import Topic, TopicDocument, TopicEvent, TopicMember
-from tests import factories as f
+from lianyan.topics.tables import TopicDocument, TopicEvent
+from tests.builders import exchanges, files, filings, topics
+from tests.builders import org as f
 
 YEAR = 2026
 #: The city accepted 灵宝市's filing (resubmitted on 20 February after a return) on 22 February.
@@ -161,11 +155,11 @@ async def _filings(w: World, activities: int, now: dt.datetime) -> None:
     theme = (await AnnualTheme.insert(
         AnnualTheme(year=YEAR, title="游戏化课程建设", created_at=now)))[0]["id"]
     submitted = dt.datetime(2026, 2, 20, 10, 0, tzinfo=clock.CITY_TZ)
-    w.filing_id = (await Filing.insert(
-        Filing(county=lingbao, year=YEAR, status="accepted",
-               first_submitted_at=dt.datetime(2026, 2, 16, 10, 0, tzinfo=clock.CITY_TZ),
-               last_submitted_at=submitted, accepted_at=ACCEPTED_AT, created_at=now,
-               updated_at=now)))[0]["id"]
+    w.filing_id = await filings.filing(
+        lingbao, year=YEAR, status="accepted",
+        first_submitted_at=dt.datetime(2026, 2, 16, 10, 0, tzinfo=clock.CITY_TZ),
+        last_submitted_at=submitted, accepted_at=ACCEPTED_AT, created_at=now, updated_at=now,
+    )
     first = dt.datetime(2026, 2, 16, 10, 0, tzinfo=clock.CITY_TZ)
     await FilingEvent.insert(
         FilingEvent(filing=w.filing_id, action="submit", from_status="draft",
@@ -207,13 +201,10 @@ async def _topics(w: World, now: dt.datetime) -> None:
     lingbao = w.counties["lingbao"]
 
     async def topic(key: str, county: int, title: str, status: str, **extra: Any) -> int:
-        row = (await Topic.insert(Topic(
-            county=county, year=YEAR, title=title, direction=extra.pop("direction", "区域教研"),
-            level=extra.pop("level", "county"), status=status, created_at=now, updated_at=now,
-            **extra,
-        )))[0]
-        w.topics[key] = row["id"]
-        return int(row["id"])
+        w.topics[key] = await topics.topic(
+            county, year=YEAR, title=title, status=status, created_at=now, updated_at=now, **extra
+        )
+        return w.topics[key]
 
     applied = await topic(
         "applied", lingbao, "幼儿园户外自主游戏中教师支持策略的研究", "submitted",
@@ -222,10 +213,8 @@ async def _topics(w: World, now: dt.datetime) -> None:
         keywords="自主游戏\n教师支持", planned_start=dt.date(2026, 3, 1),
         planned_end=dt.date(2027, 6, 30),
     )
-    await TopicMember.insert(
-        TopicMember(topic=applied, person=w.people["member"], role="核心成员", position=0),
-        TopicMember(topic=applied, person=w.people["t_yinzhuang"], role="资料整理", position=1),
-    )
+    await topics.member(applied, w.people["member"], role="核心成员", position=0)
+    await topics.member(applied, w.people["t_yinzhuang"], role="资料整理", position=1)
     await TopicEvent.insert(TopicEvent(
         topic=applied, action="submit", from_status="draft", to_status="submitted",
         actor_person_id=w.people["lingbao"], actor_name="赵敏",
@@ -236,26 +225,24 @@ async def _topics(w: World, now: dt.datetime) -> None:
         host=w.people["member"], grade="excellent", abstract="城乡结对，同研异构。",
         keywords="城乡结对",
     )
-    await TopicMember.insert(
-        TopicMember(topic=concluded, person=w.people["host"], role="成员", position=0))
-    file_id = (await StoredFile.insert(StoredFile(
-        key="topic/world/final.docx", original_name="结题报告（城乡结对）.docx", size=1,
-        content_type="application/octet-stream", sha256="0" * 64, kind="topic_document",
-        owner_type="topic", owner_id=concluded, created_at=now,
-    )))[0]["id"]
+    await topics.member(concluded, w.people["host"], role="成员", position=0)
+    file_id = await files.stored_file(
+        "topic", concluded, key="topic/world/final.docx",
+        original_name="结题报告（城乡结对）.docx", kind="topic_document", created_at=now,
+    )
     await TopicDocument.insert(TopicDocument(topic=concluded, kind="final", version=1,
                                              file=file_id, created_at=now))
     await topic("draft", w.counties["hubin"], "湖滨区草稿课题", "draft")
 
 
 async def _exchange(w: World, designs_per_group: int, now: dt.datetime) -> None:
-    w.exchange_id = (await Exchange.insert(Exchange(
+    w.exchange_id = await exchanges.exchange(
         title="中班语言《小兔乖乖》同研异构", content="中班语言《小兔乖乖》", age_group="middle",
         domain="language", mode="hybrid", starts_at=T0 + dt.timedelta(days=10),
         place="灵宝市实验幼儿园多功能厅", host=w.people["lingbao"], county=w.counties["lingbao"],
         design_deadline=T0 + dt.timedelta(days=7), comment_deadline=T0 + dt.timedelta(days=14),
         blind=True, created_by=w.people["lingbao"], created_at=now, groups_confirmed_at=now,
-    )))[0]["id"]
+    )
     await ExchangeExpert.insert(
         ExchangeExpert(exchange=w.exchange_id, expert=w.people["expert1"], invited_at=now),
         ExchangeExpert(exchange=w.exchange_id, expert=w.people["expert2"], invited_at=now),
@@ -269,20 +256,18 @@ async def _exchange(w: World, designs_per_group: int, now: dt.datetime) -> None:
             exchange=w.exchange_id, number=number, reason="城区园与乡村园结对，来自不同县区。",
         )))[0]["id"]
         for kg_key, county_key, teacher in group[:designs_per_group]:
-            participant = (await Participant.insert(Participant(
-                exchange=w.exchange_id, group=group_id, kindergarten=w.kgs[kg_key],
-                county=w.counties[county_key], teacher=w.people[teacher], created_at=now,
-            )))[0]["id"]
-            design = (await Design.insert(Design(
-                exchange=w.exchange_id, participant=participant, title="小兔乖乖",
-                latest_version=1, created_at=now, updated_at=now,
-            )))[0]["id"]
+            participant = await exchanges.participant(
+                w.exchange_id, w.kgs[kg_key], w.counties[county_key], w.people[teacher],
+                group=group_id, created_at=now,
+            )
+            design = await exchanges.design(
+                w.exchange_id, participant, title="小兔乖乖", created_at=now, updated_at=now
+            )
             w.designs.append(design)
-            version = (await DesignVersion.insert(DesignVersion(
-                design=design, number=1, change="document",
-                sections=msgspec.json.encode(SECTIONS).decode(),
+            version = await exchanges.version(
+                design, sections=msgspec.json.encode(SECTIONS).decode(),
                 sections_note="按文档中的标题提取。", created_at=now,
-            )))[0]["id"]
+            )
             scores = (4, 5, 4, 4, 5) if teacher == "host" else (3, 4, 4, 3, 4)
             await Score.insert(Score(
                 design=design, version=version, expert=w.people["expert1"],
@@ -292,14 +277,14 @@ async def _exchange(w: World, designs_per_group: int, now: dt.datetime) -> None:
                    ("goal", "content", "process", "children", "teacher")},
                 created_at=now, updated_at=now,
             ))
-            comment = (await Comment.insert(Comment(
-                design=design, version=version, author=w.people["expert1"], role="expert",
+            comment = await exchanges.comment(
+                design, version, w.people["expert1"],
                 body=f"{teacher}的设计目标清晰，建议增加幼儿自主表达的机会。", created_at=now,
-            )))[0]["id"]
-            await Comment.insert(Comment(
-                design=design, version=version, parent=comment, author=w.people[teacher],
-                role="teacher", body="谢谢专家，已在第二次试教中调整。", created_at=now,
-            ))
+            )
+            await exchanges.comment(
+                design, version, w.people[teacher], parent=comment, role="teacher",
+                body="谢谢专家，已在第二次试教中调整。", created_at=now,
+            )
     await Highlight.insert(Highlight(
         exchange=w.exchange_id, summary=SUMMARY, status="accepted", pushed_by=w.people["lingbao"],
         pushed_at=now, accepted_by=w.people["city"], accepted_at=now,

@@ -128,7 +128,7 @@ async def world(client: httpx.AsyncClient) -> World:
     湖滨区), expert2 (works in 卢氏县), local_expert (works in 灵宝市); zone (灵宝市 zone
     officer).
     """
-    from tests import factories as f
+    from tests.builders import org as f
 
     w = World(client)
     ids = w.ids

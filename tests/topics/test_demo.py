@@ -8,7 +8,7 @@ from lianyan import demo
 from lianyan.org.tables import County
 from lianyan.topics import one_topic, queries, review
 from lianyan.topics.tables import Topic, TopicEvent, TopicReview
-from tests import factories as f
+from tests.builders import org as f
 
 
 @pytest.fixture

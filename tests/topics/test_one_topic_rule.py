@@ -167,7 +167,7 @@ async def test_require_active_topic_raises_filing_needs_topic_in_chinese(world):
 
 
 async def test_rule_functions_work_without_a_server(clean_db):
-    from tests import factories as f
+    from tests.builders import org as f
 
     county_id = await f.county()
     assert await one_topic.active_topic_counts(2026) == {county_id: 0}

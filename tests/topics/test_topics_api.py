@@ -7,6 +7,7 @@ import pytest
 from lianyan import clock, db
 from lianyan.org.tables import Person
 from lianyan.topics.tables import Topic, TopicMember
+from tests.builders import topics
 
 
 async def test_officer_creates_draft_with_members_and_roles(world):
@@ -233,13 +234,12 @@ async def _bulk_topics(world, n: int) -> None:
     people = [world.ids["member"], world.ids["teacher2"]]
     now = clock.now()
     for i in range(n):
-        topic_id = (await Topic.insert(Topic(
-            county=world.ids["lingbao"], year=2026, title=f"批量课题{i}", direction="方向",
-            level="county", host=world.ids["host"], kindergarten=world.ids["kg"],
-            status="draft", created_at=now, updated_at=now,
-        )))[0]["id"]
-        await TopicMember.insert(*[TopicMember(topic=topic_id, person=p, position=j)
-                                   for j, p in enumerate(people)])
+        topic_id = await topics.topic(
+            world.ids["lingbao"], year=2026, title=f"批量课题{i}", direction="方向",
+            host=world.ids["host"], kindergarten=world.ids["kg"], created_at=now, updated_at=now,
+        )
+        for j, p in enumerate(people):
+            await topics.member(topic_id, p, position=j)
 
 
 @pytest.mark.parametrize("username", ["city", "officer", "member"])

@@ -11,7 +11,7 @@ from litestar import get
 
 from lianyan.web import app as app_module
 from lianyan.web.access import routes_without_rule
-from tests import factories as f
+from tests.builders import org as f
 
 
 def test_every_route_declares_an_access_rule(app):

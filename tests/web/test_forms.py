@@ -22,7 +22,7 @@ def test_int_or_none_refuses_anything_else_with_a_chinese_message(value):
 
 
 async def test_topic_and_report_forms_refuse_non_ascii_digits_without_500(client):
-    from tests import factories as f
+    from tests.builders import org as f
 
     await f.user("city_forms", "city_admin")
     login = await client.post("/api/v1/auth/login",

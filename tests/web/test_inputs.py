@@ -12,7 +12,7 @@ import pytest
 
 from lianyan.org.tables import County
 from lianyan.topics.schemas import TopicIn
-from tests import factories
+from tests.builders import org as factories
 
 TOO_BIG = 99_999_999_999
 

@@ -1,4 +1,4 @@
-"""Small builders of real rows for tests: counties, zones, kindergartens, users, logins."""
+"""Rows of the organisation and logins: counties, zones, kindergartens, people, users."""
 
 from __future__ import annotations
 
