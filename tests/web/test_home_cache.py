@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lianyan import db
-from tests import factories as f
+from tests.builders import org as f
 
 
 async def test_the_dashboard_is_reused_until_anything_is_committed(client):
