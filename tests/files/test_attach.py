@@ -13,8 +13,8 @@ from lianyan.files import services as files
 from lianyan.files.sniff import DEFAULT_LIMITS
 from lianyan.files.tables import StoredFile
 from lianyan.org.tables import County
+from tests.builders.files import pdf_bytes
 from tests.files.watch import assert_uploaded_outside_transactions, watch_puts
-from tests.topics.samples import pdf_bytes
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
