@@ -13,8 +13,8 @@ from lianyan.exchanges import schemas as s
 from lianyan.exchanges import services
 from lianyan.exchanges.tables import Exchange, Participant
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
-from tests import factories as f
 from tests.browser.conftest import sign_in
+from tests.builders import org as f
 
 SHOTS = os.environ.get("LIANYAN_SCREENSHOTS")
 

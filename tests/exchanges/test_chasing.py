@@ -10,7 +10,8 @@ from lianyan.db import count_queries
 from lianyan.exchanges import chasing, designs, reviews
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.tables import Notification
-from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, docx_bytes, headers
+from tests.builders.files import docx_bytes
+from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, headers
 
 
 async def _upload(world: World, store, username: str) -> int:

@@ -93,7 +93,7 @@ async def test_expert_who_scored_cannot_be_withdrawn(client, world: World, store
 
     from lianyan.exchanges import designs
     from lianyan.exchanges import schemas as s
-    from tests.exchanges.conftest import docx_bytes
+    from tests.builders.files import docx_bytes
 
     actor = await world.actor("t1")
     design = await designs.create_design(actor, world.exchange_id, s.DesignIn())

@@ -11,13 +11,8 @@ import openpyxl
 from lianyan import clock
 from lianyan.exchanges import designs, reviews
 from lianyan.exchanges import schemas as s
-from tests.exchanges.conftest import (
-    AFTER_DESIGN_DEADLINE,
-    DESIGN_B,
-    World,
-    docx_bytes,
-    headers,
-)
+from tests.builders.files import DESIGN_B, docx_bytes
+from tests.exchanges.conftest import AFTER_DESIGN_DEADLINE, World, headers
 
 
 async def _upload(world: World, store, username: str, content: bytes, name: str) -> int:

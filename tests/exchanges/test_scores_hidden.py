@@ -9,7 +9,8 @@ import pytest
 
 from lianyan.exchanges import designs, services
 from lianyan.exchanges import schemas as s
-from tests.exchanges.conftest import World, docx_bytes, headers
+from tests.builders.files import docx_bytes
+from tests.exchanges.conftest import World, headers
 
 
 def _score(mark: int, reason: str) -> dict:

@@ -53,7 +53,7 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
         raise Forbidden("export.forbidden", "只有活动的组织者和参与县区的负责人可以导出评分和点评。")
     rows = await Design.select(*designs.DESIGN_COLUMNS).where(
         Design.exchange == exchange_id
-    ).order_by(Design.participant.group.number).order_by(Design.id)
+    ).order_by(Design.participant._.group.number).order_by(Design.id)
     design_list = [designs.design_out(r) for r in rows]
     by_id = {d.id: d for d in design_list}
     ids = [d.id for d in design_list] or [0]
@@ -164,7 +164,7 @@ async def zip_entries(actor: Principal, exchange_id: int) -> tuple[str, list[Zip
                         "背对背设计期间不能打包下载全部教学设计，请在设计提交截止后再下载。")
     rows = await Design.select(*designs.DESIGN_COLUMNS).where(
         (Design.exchange == exchange_id) & (Design.latest_version > 0)
-    ).order_by(Design.participant.group.number).order_by(Design.id)
+    ).order_by(Design.participant._.group.number).order_by(Design.id)
     design_list = [designs.design_out(r) for r in rows]
     latest = await designs.latest_versions([d.id for d in design_list])
     wanted: list[tuple[str, int]] = []

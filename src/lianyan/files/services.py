@@ -15,7 +15,7 @@ import functools
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import anyio.to_thread
 import msgspec
@@ -204,7 +204,7 @@ async def object_keys(
     """Object keys of the files among ``file_ids`` whose type is one of ``content_types`` (for
     generated documents that embed stored images), or of them all (an export that streams
     them); one query."""
-    condition = StoredFile.id.is_in(sorted(set(file_ids)) or [0])
+    condition: Any = StoredFile.id.is_in(sorted(set(file_ids)) or [0])
     if content_types is not None:
         condition = condition & StoredFile.content_type.is_in(list(content_types))
     rows = await StoredFile.select(StoredFile.id, StoredFile.key).where(condition)
