@@ -8,7 +8,7 @@ from typing import Any
 
 from lianyan.files import media, media_jobs, services, sniff
 from lianyan.files.tables import MediaPreview, StoredFile
-from tests import factories as f
+from tests.builders import org as f
 from tests.videos import video
 
 LIMITS = sniff.Limits()

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from lianyan.files import preview, services, sniff
-from tests import factories as f
+from tests.builders import org as f
 from tests.videos import video
 
 LIMITS = sniff.Limits()

@@ -53,6 +53,8 @@ class MediaPreview(Table):
     conditional UPDATE, like report jobs, so several workers never run one twice.
     """
 
+    id: Serial
+
     source_file = ForeignKey(references=StoredFile, null=False, unique=True)
     status = Varchar(length=10, default="queued", index=True)
     #: The browser-friendly copy (H.264/AAC MP4, at most 720 lines), when one was needed.

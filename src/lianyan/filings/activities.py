@@ -24,6 +24,7 @@ from lianyan.filings.tables import (
 )
 from lianyan.org.tables import Zone
 from lianyan.principal import Principal
+from lianyan.schemas import unset_to_dict
 
 _ACTIVITY_COLUMNS = (
     FiledActivity.id,
@@ -46,7 +47,7 @@ _ACTIVITY_COLUMNS = (
 
 
 def _activity_out(row: dict[str, Any]) -> s.ActivityOut:
-    row["filed_at"] = queries.local(row["filed_at"])
+    row["filed_at"] = clock.local(row["filed_at"])
     return msgspec.convert(row, s.ActivityOut)
 
 
@@ -146,7 +147,7 @@ async def update_activity(
     A new start date (or turning it into a large activity) files it anew with the next
     submission, so the one-week rule is checked again.
     """
-    changes = editing.s_unset(data)
+    changes = unset_to_dict(data)
     async with editing.change(actor, filing_id) as filing:
         current = await _get_activity(filing_id, activity_id)
         merged = {**msgspec.structs.asdict(current), **changes}
@@ -186,7 +187,7 @@ async def separately_filed(
     rows = await FiledActivity.select(
         *_ACTIVITY_COLUMNS,
         FiledActivity.filing.county.as_alias("county_id"),
-        FiledActivity.filing.county.name.as_alias("county_name"),
+        FiledActivity.filing._.county.name.as_alias("county_name"),
     ).where(
         (FiledActivity.filing.year == year) & (FiledActivity.filed_separately == True)  # noqa: E712
     ).order_by(FiledActivity.filed_at, ascending=False).limit(limit).offset(offset)
@@ -194,7 +195,7 @@ async def separately_filed(
         (FiledActivity.filing.year == year) & (FiledActivity.filed_separately == True)  # noqa: E712
     )
     for r in rows:
-        r["filed_at"] = queries.local(r["filed_at"])
+        r["filed_at"] = clock.local(r["filed_at"])
     return [msgspec.convert(r, s.IndividualActivityOut) for r in rows], total
 
 

@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import msgspec
-
 from lianyan.db import atomic
 from lianyan.errors import Conflict, NotFound
 from lianyan.filings import queries
@@ -78,10 +76,3 @@ def locked(status: str) -> Conflict:
     )
 
 
-def s_unset(patch: msgspec.Struct) -> dict[Any, Any]:
-    """The fields of a PATCH body that were actually sent."""
-    return {
-        f: getattr(patch, f)
-        for f in patch.__struct_fields__
-        if getattr(patch, f) is not msgspec.UNSET
-    }

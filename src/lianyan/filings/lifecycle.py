@@ -35,6 +35,7 @@ from lianyan.filings.tables import (
 from lianyan.labels import FILING_STATUS
 from lianyan.org import services as org
 from lianyan.principal import Principal
+from lianyan.schemas import unset_to_dict
 from lianyan.topics import one_topic
 
 #: What each action may start from, and where it leads.
@@ -82,7 +83,7 @@ async def create_filing(actor: Principal, data: s.FilingIn) -> s.FilingDetail:
 
 async def update_filing(actor: Principal, filing_id: int, data: s.FilingPatch) -> s.FilingDetail:
     """Change a draft or returned filing's note."""
-    values = editing.s_unset(data)
+    values = unset_to_dict(data)
     async with editing.change(actor, filing_id):
         if values:
             await Filing.update({**values, Filing.updated_at: clock.now()}).where(

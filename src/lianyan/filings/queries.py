@@ -5,13 +5,13 @@ page size.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from lianyan import clock
+from lianyan.db import filtered
 from lianyan.errors import NotFound
 from lianyan.files import services as files
 from lianyan.filings import rules, themes
@@ -43,11 +43,6 @@ _FILING_COLUMNS = (
 )
 
 
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time in the city's time zone."""
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
-
-
 async def _filing_outs(rows: list[dict[str, Any]]) -> list[s.FilingOut]:
     """Turn filing rows into ``FilingOut`` with four more queries, whatever the number."""
     if not rows:
@@ -75,7 +70,7 @@ async def _filing_outs(rows: list[dict[str, Any]]) -> list[s.FilingOut]:
     for r in rows:
         counts = activity_counts.get(r["id"], [0, 0])
         due_on = due[r["year"]]
-        first = local(r["first_submitted_at"])
+        first = clock.local(r["first_submitted_at"])
         out.append(
             s.FilingOut(
                 id=r["id"],
@@ -87,15 +82,15 @@ async def _filing_outs(rows: list[dict[str, Any]]) -> list[s.FilingOut]:
                 due_on=due_on,
                 late=first is not None and rules.is_late(first, due_on),
                 first_submitted_at=first,
-                last_submitted_at=local(r["last_submitted_at"]),
-                accepted_at=local(r["accepted_at"]),
+                last_submitted_at=clock.local(r["last_submitted_at"]),
+                accepted_at=clock.local(r["accepted_at"]),
                 returned_reason=r["returned_reason"],
                 plan_document=documents.get(r["plan_file_id"]),
                 activity_count=counts[0],
                 large_activity_count=counts[1],
                 direction_count=direction_counts.get(r["id"], 0),
-                created_at=local(r["created_at"]),  # type: ignore[arg-type]
-                updated_at=local(r["updated_at"]),  # type: ignore[arg-type]
+                created_at=clock.local(r["created_at"]),
+                updated_at=clock.local(r["updated_at"]),
             )
         )
     return out
@@ -119,12 +114,7 @@ async def list_filings(
         conditions.append(Filing.county == county_id)
     if status:
         conditions.append(Filing.status == status)
-    query = Filing.select(*_FILING_COLUMNS)
-    count = Filing.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = filtered(Filing.select(*_FILING_COLUMNS), Filing.count(), conditions)
     rows = await query.order_by(Filing.year, ascending=False).order_by(
         Filing.county.code
     ).limit(limit).offset(offset)
@@ -168,7 +158,7 @@ async def _history(filing_id: int) -> list[s.FilingEventOut]:
         FilingEvent.late, FilingEvent.actor_name, FilingEvent.at,
     ).where(FilingEvent.filing == filing_id).order_by(FilingEvent.id)
     for r in rows:
-        r["at"] = local(r["at"])
+        r["at"] = clock.local(r["at"])
     return [msgspec.convert(r, s.FilingEventOut) for r in rows]
 
 

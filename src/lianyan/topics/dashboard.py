@@ -19,7 +19,7 @@ async def dashboard(actor: Principal) -> dict[str, Any] | None:
     if actor.has(Role.EXPERT):
         rows = await TopicReview.select(
             TopicReview.topic.as_alias("id"), TopicReview.topic.title.as_alias("title"),
-            TopicReview.topic.county.name.as_alias("county_name"),
+            TopicReview.topic._.county.name.as_alias("county_name"),
             TopicReview.submitted_at,
         ).where(
             (TopicReview.expert == actor.person_id)

@@ -121,7 +121,7 @@ async def list_documents(actor: Principal, topic_id: int) -> list[s.DocumentOut]
             current=newest[r["kind"]] == r["version"], file_id=r["file_id"],
             original_name=r["original_name"], size=r["size"], content_type=r["content_type"],
             sha256=r["sha256"], uploader_id=r["uploader_id"],
-            created_at=queries.local(r["created_at"]),  # type: ignore[arg-type]
+            created_at=clock.local(r["created_at"]),
             download_url=f"/api/v1/files/{r['file_id']}/download",
         )
         for r in rows

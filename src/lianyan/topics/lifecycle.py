@@ -22,6 +22,7 @@ from lianyan.files.store import ObjectStore
 from lianyan.labels import TOPIC_GRADE, TOPIC_STATUS
 from lianyan.org.tables import Person
 from lianyan.principal import Principal
+from lianyan.schemas import unset_to_dict
 from lianyan.topics import access, one_topic, queries, rules
 from lianyan.topics import schemas as s
 from lianyan.topics.rules import DOCUMENT_KINDS, STEPS
@@ -174,9 +175,7 @@ async def update_topic(actor: Principal, topic_id: int, data: s.TopicPatch) -> s
         raise Forbidden("auth.forbidden", access.CREATE_REFUSAL)
     if topic.status != "draft":
         raise _not_draft(topic, "修改")
-    sent = {
-        f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET
-    }
+    sent = unset_to_dict(data)
     _check_text(
         title=sent.get("title", topic.title), direction=sent.get("direction", topic.direction)
     )

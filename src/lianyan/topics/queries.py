@@ -7,7 +7,6 @@ Lists run a constant number of queries whatever the page size.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -43,11 +42,6 @@ _COLUMNS = (
     Topic.created_at,
     Topic.updated_at,
 )
-
-
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time in the city's time zone."""
-    return value.astimezone(clock.CITY_TZ) if value is not None else None
 
 
 async def _members_of(topic_ids: list[int]) -> dict[int, list[s.MemberOut]]:
@@ -93,8 +87,8 @@ def _topic_out(row: dict[str, Any], members: list[s.MemberOut]) -> s.TopicOut:
         planned_end=row["planned_end"],
         status=row["status"],
         grade=row["grade"],
-        created_at=local(row["created_at"]),  # type: ignore[arg-type]
-        updated_at=local(row["updated_at"]),  # type: ignore[arg-type]
+        created_at=clock.local(row["created_at"]),
+        updated_at=clock.local(row["updated_at"]),
     )
 
 
@@ -119,12 +113,7 @@ async def list_topics(
                 "topic.status", f"未知的课题状态“{status}”。可选：{'、'.join(TOPIC_STATUS)}。"
             )
         conditions.append(Topic.status == status)
-    query = Topic.select(*_COLUMNS)
-    count = Topic.count()
-    for condition in conditions:
-        if condition is not None:
-            query = query.where(condition)
-            count = count.where(condition)
+    query, count = db.filtered(Topic.select(*_COLUMNS), Topic.count(), conditions)
     rows = await query.order_by(Topic.year, ascending=False).order_by(
         Topic.id, ascending=False
     ).limit(limit).offset(offset)
@@ -162,7 +151,7 @@ async def get_topic(actor: Principal, topic_id: int) -> s.TopicDetail:
         TopicEvent.at,
     ).where(TopicEvent.topic == topic_id).order_by(TopicEvent.at).order_by(TopicEvent.id)
     for e in events:
-        e["at"] = local(e["at"])
+        e["at"] = clock.local(e["at"])
     invited = await is_invited(actor, topic_id)
     return s.TopicDetail(
         **msgspec.structs.asdict(topic),

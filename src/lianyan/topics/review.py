@@ -157,12 +157,12 @@ def _review_out(r: dict[str, Any]) -> s.ReviewOut:
     scores = [r[k] for k in rules.REVIEW_ITEMS]
     return s.ReviewOut(
         expert_id=r["expert_id"], expert_name=r["expert_name"], expert_unit=r["expert_unit"] or "",
-        invited_at=queries.local(r["invited_at"]),  # type: ignore[arg-type]
+        invited_at=clock.local(r["invited_at"]),
         submitted=submitted,
         value=r["value"], design=r["design"], feasibility=r["feasibility"],
         outcomes=r["outcomes"], total=sum(scores) if submitted else None,
-        comment=r["comment"] or "", submitted_at=queries.local(r["submitted_at"]),
-        updated_at=queries.local(r["updated_at"]),
+        comment=r["comment"] or "", submitted_at=clock.local(r["submitted_at"]),
+        updated_at=clock.local(r["updated_at"]),
     )
 
 
