@@ -18,7 +18,7 @@ from lianyan.exchanges.tables import Exchange
 from lianyan.files import sniff
 from tests.browser.conftest import sign_in
 from tests.builders import org as f
-from tests.exchanges.conftest import pdf_bytes
+from tests.builders.files import pdf_bytes
 from tests.exchanges.test_document_view import rich_docx
 from tests.videos import video
 

@@ -10,7 +10,8 @@ from docx.shared import Inches
 
 from lianyan.files import office
 from lianyan.files.docx_html import docx_to_html
-from tests.exchanges.conftest import docx_bytes, headers, pdf_bytes, png_bytes
+from tests.builders.files import docx_bytes, pdf_bytes, png_bytes
+from tests.exchanges.conftest import headers
 from tests.exchanges.test_designs import _start, _upload
 from tests.exchanges.test_hostile_documents import BILLION_LAUGHS, with_document_xml
 

@@ -12,7 +12,8 @@ from lianyan.reports.content import Context
 from lianyan.reports.docx import ReportFonts
 from lianyan.reports.schemas import ReportParams
 from lianyan.settings import Settings
-from tests.exchanges.conftest import World, docx_bytes, headers
+from tests.builders.files import docx_bytes
+from tests.exchanges.conftest import World, headers
 from tests.exchanges.test_designs import _start, _upload
 from tests.videos import video
 
@@ -130,7 +131,7 @@ async def test_exchange_record_lists_comments_with_their_moments(client, world):
 
 
 async def test_compare_shows_each_designs_slides_and_video_links(client, world):
-    from tests.exchanges.conftest import pdf_bytes
+    from tests.builders.files import pdf_bytes
 
     design_id, h = await _design_with_video(client, world)
     await _upload(client, design_id, h, "slides", "课件.pdf", pdf_bytes())

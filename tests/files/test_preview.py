@@ -84,7 +84,7 @@ async def test_range_past_the_end_is_416_with_the_size(client, store):
 async def test_pdf_preview_opens_inline_and_a_docx_is_refused_in_chinese(client, store):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n" + b"x" * 2000 + b"\n%%EOF\n"
     pdf_id = await _own_file(store, "t1", pdf, "教学设计.pdf", "design_document")
-    from tests.exchanges.conftest import docx_bytes
+    from tests.builders.files import docx_bytes
 
     person = await f.principal("t1")
     docx = await services.attach(
