@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from lianyan.cli_context import load_settings, with_db
@@ -100,6 +100,18 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(asyncio.run(with_db(load_and_list)))
 
 
+def _run_or_exit(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run ``work`` with the database; an error with a ``detail`` (a refused rule) ends the
+    command with that message instead of a traceback."""
+    try:
+        return asyncio.run(with_db(work))
+    except Exception as exc:
+        detail = getattr(exc, "detail", None)
+        if detail is None:
+            raise
+        sys.exit(f"lianyan: {detail}")
+
+
 def cmd_create_user(args: argparse.Namespace) -> None:
     """Give an existing person a login (``--person ID``: prints a one-time password), or create
     a person with a login and a role (the password is read from stdin)."""
@@ -107,15 +119,9 @@ def cmd_create_user(args: argparse.Namespace) -> None:
 
     load_settings()
     if args.person is not None:
-        try:
-            opened = asyncio.run(
-                with_db(lambda: accounts.open_account(None, args.person, username=args.username))
-            )
-        except Exception as exc:
-            detail = getattr(exc, "detail", None)
-            if detail is None:
-                raise
-            sys.exit(f"lianyan: {detail}")
+        opened = _run_or_exit(
+            lambda: accounts.open_account(None, args.person, username=args.username)
+        )
         print(f"用户名 {opened.username}")
         print(f"初始密码 {opened.password}（只显示这一次；首次登录后必须修改）")
         return
@@ -123,21 +129,13 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     if missing:
         sys.exit(f"lianyan: 请给出 --person，或者同时给出 {' '.join(missing)}。")
     password = sys.stdin.readline().rstrip("\n")
-    try:
-        asyncio.run(
-            with_db(
-                lambda: admin.create_user(
-                    username=args.username, name=args.name, role=args.role, password=password,
-                    county_code=args.county, zone_id=args.zone, kindergarten_id=args.kindergarten,
-                    phone=args.phone,
-                )
-            )
+    _run_or_exit(
+        lambda: admin.create_user(
+            username=args.username, name=args.name, role=args.role, password=password,
+            county_code=args.county, zone_id=args.zone, kindergarten_id=args.kindergarten,
+            phone=args.phone,
         )
-    except Exception as exc:
-        detail = getattr(exc, "detail", None)
-        if detail is None:
-            raise
-        sys.exit(f"lianyan: {detail}")
+    )
     print(f"created {args.username} ({args.role})")
 
 

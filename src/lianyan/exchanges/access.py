@@ -110,6 +110,19 @@ def sees_other_scores(standing: Standing, *, has_own: bool) -> bool:
     return has_own
 
 
+def own_participants(actor: Principal) -> Any:
+    """A condition on ``Participant``: the caller's own entries — those they teach, those of
+    the kindergartens they direct and of the kindergartens in the zones they lead."""
+    own: Any = Participant.teacher == actor.person_id
+    directed = actor.kindergartens(Role.DIRECTOR)
+    if directed:
+        own = own | Participant.kindergarten.is_in(list(directed))
+    zones = actor.zones(Role.ZONE_OFFICER)
+    if zones:
+        own = own | Participant.kindergarten.zone.is_in(list(zones))
+    return own
+
+
 async def standing_in(
     actor: Principal, exchange_id: int, county_id: int | None, *, library: bool | None = None
 ) -> Standing:
@@ -119,13 +132,9 @@ async def standing_in(
     """
     officer_counties = actor.counties(Role.COUNTY_OFFICER)
     organiser = actor.is_city or (county_id is not None and county_id in officer_counties)
-    own: Any = Participant.teacher == actor.person_id
+    own = own_participants(actor)
     directed = actor.kindergartens(Role.DIRECTOR)
-    if directed:
-        own = own | Participant.kindergarten.is_in(list(directed))
     zones = actor.zones(Role.ZONE_OFFICER)
-    if zones:
-        own = own | Participant.kindergarten.zone.is_in(list(zones))
     found = await Participant.select(
         Participant.id, Participant.group, Participant.teacher, Participant.kindergarten,
         Participant.kindergarten.zone.as_alias("zone_id"),
@@ -192,12 +201,6 @@ def involved_exchanges(actor: Principal) -> Any | None:
     zone_counties = list(actor.counties(Role.ZONE_OFFICER))
     if zone_counties:
         conditions.append(Exchange.county.is_in(zone_counties))
-    own: Any = Participant.teacher == actor.person_id
-    directed = actor.kindergartens(Role.DIRECTOR)
-    if directed:
-        own = own | Participant.kindergarten.is_in(list(directed))
-    zones = actor.zones(Role.ZONE_OFFICER)
-    if zones:
-        own = own | Participant.kindergarten.zone.is_in(list(zones))
+    own = own_participants(actor)
     conditions.append(Exchange.id.is_in(Participant.select(Participant.exchange).where(own)))
     return reduce(lambda a, b: a | b, conditions)
