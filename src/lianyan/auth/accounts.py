@@ -314,3 +314,9 @@ async def people_logins(actor: Principal, people: list[Any]) -> list[PersonLogin
         )
         for p in people
     ]
+
+
+def without_login() -> Any:
+    """The condition on ``Person`` that keeps people who have no account yet (for
+    ``org.services.list_people(where=...)``: org does not read auth's table)."""
+    return Person.id.not_in(Account.select(Account.person))

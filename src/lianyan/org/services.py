@@ -15,7 +15,6 @@ from piccolo.columns.combination import Where, WhereRaw
 
 from lianyan import clock, db
 from lianyan.audit import services as audit
-from lianyan.auth.tables import Account
 from lianyan.db import atomic, filtered, is_sqlite
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lianyan.org import schemas as s
@@ -379,13 +378,11 @@ async def list_people(
     limit: int = 50,
     offset: int = 0,
     person_ids: list[int] | None = None,
-    without_login: bool = False,
+    where: Any = None,
 ) -> tuple[list[s.PersonOut], int]:
-    """People the caller may read, in two queries whatever the page size; ``without_login``
-    keeps those who have no account yet."""
-    conditions: list[Any] = [_person_scope(actor)]
-    if without_login:
-        conditions.append(Person.id.not_in(Account.select(Account.person)))
+    """People the caller may read, in two queries whatever the page size; ``where`` is one more
+    condition on ``Person`` from a domain above (auth keeps those without a login)."""
+    conditions: list[Any] = [_person_scope(actor), where]
     if person_ids is not None:
         conditions.append(Person.id.is_in(person_ids or [0]))
     if county_id:

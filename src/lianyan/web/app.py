@@ -90,6 +90,11 @@ def route_handlers() -> list[Any]:
         ZoneController,
     )
     from lianyan.org.pages import OrgPages
+
+    # isort: split
+    # Home-page cards come in import order (web/sections.py): 账号 after exchanges' and
+    # filings' cards and before topics', where it was while org's pages held it.
+    from lianyan.auth.account_pages import AccountPages
     from lianyan.reports.api import ReportController
     from lianyan.reports.pages import ReportPages, report_static
     from lianyan.topics.api import TopicController
@@ -113,6 +118,7 @@ def route_handlers() -> list[Any]:
         AuthPages,
         HomePages,
         OrgPages,
+        AccountPages,
         LeadershipController,
         ThemeController,
         DeadlineController,
