@@ -71,7 +71,10 @@ async def test_data_version_moves_with_a_commit_and_never_is_interrupted(tmp_pat
             await engine.run_ddl(f"CREATE TABLE t{n} (x INTEGER, y TEXT, z REAL)")
         await engine.run_ddl("CREATE TABLE t (x INTEGER)")
         pool = engine.pool()
-        pool.deadline = 0.0  # as an earlier inline read leaves it
+        pool.data_version()
+        await engine.run_ddl("CREATE TABLE u (x INTEGER)")  # the next statement reloads
+        pool._overdue = lambda: 1  # type: ignore[method-assign]  # a read would be interrupted
+        pool._inline().set_progress_handler(pool._overdue, 1)
         before = pool.data_version()
         assert pool.data_version() == before
         async with engine.transaction():

@@ -17,7 +17,16 @@ import sqlite3
 import time
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -176,8 +185,14 @@ class _Pool:
         """SQLite's ``data_version`` of the inline connection: it changes with every commit
         of any other connection (this process's writer, other workers, the CLI)."""
         connection = self._inline()
-        self.deadline = time.perf_counter() + INLINE_SECONDS  # the progress handler's
-        rows = connection.execute("PRAGMA data_version").fetchall()
+        # Without the progress handler: the pragma is short, but a statement after another
+        # connection changed the schema reloads it first, which a busy machine can stretch
+        # past the inline budget (an interrupted pragma would fail the request).
+        connection.set_progress_handler(None, 0)
+        try:
+            rows = connection.execute("PRAGMA data_version").fetchall()
+        finally:
+            connection.set_progress_handler(self._overdue, 1000)
         return f"{self.serial}:{rows[0]['data_version']}"
 
     @asynccontextmanager
@@ -499,6 +514,30 @@ def filtered(query: Q, count: C, conditions: Iterable[Any]) -> tuple[Q, C]:
             query = query.where(condition)
             count = count.where(condition)
     return query, count
+
+
+_T = TypeVar("_T")
+#: Results kept by ``reused``: key → (data version, when, result); the least recently used go.
+_reused: OrderedDict[Hashable, tuple[str, float, Any]] = OrderedDict()
+
+
+async def reused(key: Hashable, build: Callable[[], Awaitable[_T]], *, seconds: float) -> _T:
+    """``build()``'s result, kept under ``key`` while ``data_version()`` stands still.
+
+    What is returned is never older than the last commit; ``seconds`` also bounds how long it
+    is kept (for results that count days or hours). ``key`` must hold everything the result
+    depends on besides the data: the caller's scope, the parameters, the day.
+    """
+    version = await data_version()
+    found = _reused.get(key)
+    if found is not None and found[0] == version and time.monotonic() - found[1] < seconds:
+        _reused.move_to_end(key)
+        return found[2]  # type: ignore[no-any-return]
+    result = await build()
+    _reused[key] = (version, time.monotonic(), result)
+    while len(_reused) > 2000:
+        _reused.popitem(last=False)
+    return result
 
 
 @contextmanager

@@ -126,3 +126,18 @@ async def test_compliance_board_same_queries_for_1_and_50_counties(clean_db):
     fifty, board = await _count(lambda: compliance.board(actor, 2026))
     assert board.total == 50
     assert one == fifty
+
+
+async def test_compliance_board_is_reused_until_anything_is_committed(clean_db):
+    actor = await _city()
+    county_id = await f.county("420000", "县0")
+    filing_id = await _filing(county_id, "draft")
+    first = await compliance.board(actor, 2026)
+    again, board = await _count(lambda: compliance.board(actor, 2026))
+    assert board.items[0].filing_status == first.items[0].filing_status == "draft"
+    if db.is_sqlite():  # PostgreSQL asks its snapshot (one query), which other work moves
+        assert again == 0
+    await Filing.update({Filing.status: "submitted"}).where(Filing.id == filing_id)
+    rebuilt, board = await _count(lambda: compliance.board(actor, 2026))
+    assert board.items[0].filing_status == "submitted"
+    assert rebuilt > 1

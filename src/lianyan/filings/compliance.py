@@ -13,7 +13,7 @@ from typing import Literal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lianyan import clock, excel
+from lianyan import clock, db, excel
 from lianyan.filings import leadership, rules, themes
 from lianyan.filings import schemas as s
 from lianyan.filings.access import require_city
@@ -34,8 +34,21 @@ _PROGRESS = {None: 0, "draft": 1, "returned": 2, "submitted": 3, "accepted": 4}
 async def board(
     actor: Principal, year: int, *, sort: str = "topics", descending: bool = False
 ) -> s.ComplianceBoard:
-    """The compliance board of ``year`` (city only)."""
+    """The compliance board of ``year`` (city only).
+
+    The same for every city caller, and read far more often than filings change: kept under
+    ``db.reused`` (rebuilt after any commit, and at least every half minute for its day count).
+    """
     require_city(actor)
+    return await db.reused(("compliance", year, sort, descending, clock.today()),
+                           lambda: _board(year, sort, descending), seconds=BOARD_SECONDS)
+
+
+#: Seconds a compliance board may be reused while nothing is committed.
+BOARD_SECONDS = 30.0
+
+
+async def _board(year: int, sort: str, descending: bool) -> s.ComplianceBoard:
     counties = await County.select(County.id, County.code, County.name).order_by(County.code)
     coverage = {r.county_id: r for r in await coverage_by_county(None)}
     rosters = await leadership.summary(None, year)

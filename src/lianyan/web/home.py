@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 from litestar import Controller, get
@@ -52,15 +50,8 @@ class HomePages(Controller):
         return page("home.html", actor, **await _dashboard(actor))
 
 
-class _Cached(NamedTuple):
-    version: str
-    stored: float
-    context: dict[str, Any]
-
-
 #: Seconds a dashboard may be reused while the data stands still (its texts count days).
 DASHBOARD_TTL = 30.0
-_dashboards: OrderedDict[bytes, _Cached] = OrderedDict()
 
 
 async def _dashboard(actor: Principal) -> dict[str, Any]:
@@ -68,26 +59,20 @@ async def _dashboard(actor: Principal) -> dict[str, Any]:
 
     A city or county dashboard runs some twenty aggregate queries; refreshed by many people
     at a meeting, or polled, it would keep a core busy. The result is kept per caller (their
-    grants included) and day, under ``db.data_version()``: any commit by anyone changes the
-    version, so what is shown is never older than the last write.
+    grants included) and day under ``db.reused``: any commit by anyone rebuilds it, so what is
+    shown is never older than the last write.
     """
-    version = await db.data_version()
-    key = msgspec.msgpack.encode((actor, clock.today()))
-    found = _dashboards.get(key)
-    if found is not None and found.version == version and (
-            time.monotonic() - found.stored < DASHBOARD_TTL):
-        _dashboards.move_to_end(key)
-        return found.context
-    figures = await dashboard.figures(actor)
-    sections = []
-    for template, build in SECTIONS:
-        built = await build(actor)
-        if built is not None:
-            sections.append((template, built))
-    tasks, upcoming = await next_steps(actor)
-    context = {"figures": figures, "sections": sections, "tasks": tasks, "upcoming": upcoming,
-               "today": clock.today()}
-    _dashboards[key] = _Cached(version, time.monotonic(), context)
-    while len(_dashboards) > 1000:
-        _dashboards.popitem(last=False)
-    return context
+
+    async def build() -> dict[str, Any]:
+        figures = await dashboard.figures(actor)
+        sections = []
+        for template, section in SECTIONS:
+            built = await section(actor)
+            if built is not None:
+                sections.append((template, built))
+        tasks, upcoming = await next_steps(actor)
+        return {"figures": figures, "sections": sections, "tasks": tasks,
+                "upcoming": upcoming, "today": clock.today()}
+
+    key = ("dashboard", msgspec.msgpack.encode((actor, clock.today())))
+    return await db.reused(key, build, seconds=DASHBOARD_TTL)
