@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from lianyan import clock
+from lianyan import clock, labels
 from lianyan.errors import Forbidden
 from lianyan.excel import append_row, workbook_bytes
 from lianyan.exchanges import designs
@@ -66,7 +66,7 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
     comments = await Comment.select(
         Comment.id, Comment.design, Comment.parent, Comment.version.number.as_alias("version"),
         Comment.author.name.as_alias("author_name"), Comment.role, Comment.body,
-        Comment.created_at,
+        Comment.at_seconds, Comment.created_at,
     ).where(Comment.design.is_in(ids)).order_by(Comment.design).order_by(Comment.id)
 
     book = Workbook()
@@ -88,13 +88,14 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
                            sc["expert_name"], f"第{sc['version']}版", *items, total,
                            f"{clock.local(sc['updated_at']):%Y-%m-%d %H:%M}"])
     talk = book.create_sheet("点评")
-    append_row(talk, ["组别", "幼儿园", "执教教师", "作者", "身份", "针对版本", "类型", "内容",
-                      "时间"])
+    append_row(talk, ["组别", "幼儿园", "执教教师", "作者", "身份", "针对版本", "类型",
+                      "视频时间点", "内容", "时间"])
     for c in comments:
         d = by_id[c["design"]]
         append_row(talk, [_group(d), d.kindergarten_name, d.teacher_name, c["author_name"],
                           "专家" if c["role"] == "expert" else "执教教师", f"第{c['version']}版",
-                          "回复" if c["parent"] else "点评", c["body"],
+                          "回复" if c["parent"] else "点评", labels.moment(c["at_seconds"]),
+                          c["body"],
                           f"{clock.local(c['created_at']):%Y-%m-%d %H:%M}"])
     summary = book.create_sheet("汇总")
     append_row(summary, ["组别", "幼儿园", "县（市、区）", "执教教师", "最新版本", "评分份数",

@@ -28,7 +28,9 @@ Mark = Annotated[int, Meta(ge=1, le=5)]
 GroupSize = Annotated[int, Meta(ge=2, le=3)]
 #: A moment of a classroom video, in whole seconds from its start (at most a day).
 AtSeconds = Annotated[int, Meta(ge=0, le=86_400)]
-AT_SECONDS_MESSAGE = "视频时间点应是从视频开头算起的秒数（0 到视频时长之间的整数，例如 05:32 即 332）。"
+AT_SECONDS_MESSAGE = (
+    "视频时间点应是从视频开头算起的秒数（0 到视频时长之间的整数，例如 05:32 即 332）；"
+    "页面上也可以填写“分:秒”，如 05:32。")
 
 # SECTION_KEYS / SECTION_NAMES (design sections in the order they are shown) are defined beside
 # the extractor, which runs in a light child process and must not import this module.
