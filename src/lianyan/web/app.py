@@ -29,7 +29,7 @@ from lianyan.settings import Settings
 from lianyan.web import templating
 from lianyan.web.access import routes_without_rule
 from lianyan.web.openapi import complete_schema
-from lianyan.web.params import parameter_guard
+from lianyan.web.params import parameter_guard, without_empty_query_values
 from lianyan.web.problems import EXCEPTION_HANDLERS
 from lianyan.web.security import add_security_headers
 
@@ -207,7 +207,8 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             "settings": Provide(provide_settings),
         },
         guards=[_guard()],
-        middleware=[DefineMiddleware(TokenAuthentication,
+        middleware=[without_empty_query_values,
+                    DefineMiddleware(TokenAuthentication,
                                      exclude=["^/static", "^/schema", "^/health"])],
         before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -17,6 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from lianyan.schemas import INT_MAX, INT_MIN
 
@@ -93,3 +94,20 @@ def _holds_int(annotation: Any) -> bool:
     if origin in (typing.Union, types.UnionType, list, tuple, set):
         return any(_holds_int(a) for a in typing.get_args(annotation) if a is not type(None))
     return False
+
+
+def without_empty_query_values(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: a query parameter sent empty (``county_id=``) counts as not sent.
+
+    A page's filter form sends its 「全部」 choice as an empty value; read as absent, an
+    optional number or choice takes its default instead of failing its type.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        raw = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if raw and b"=&" in raw + b"&":
+            kept = [pair for pair in raw.split(b"&") if pair and not pair.endswith(b"=")]
+            scope = {**scope, "query_string": b"&".join(kept)}  # type: ignore[assignment]
+        await app(scope, receive, send)
+
+    return middleware
