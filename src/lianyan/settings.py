@@ -98,6 +98,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Whether this app process also runs video previews (``LIANYAN_MEDIA_WORKER``); off on web
     #: servers when ``lianyan worker`` runs on machines of their own.
     media_worker: bool = True
+    #: Whether this app process also builds queued reports (``LIANYAN_REPORT_WORKER``); off on
+    #: web servers when ``lianyan worker`` runs on machines of their own.
+    report_worker: bool = True
     #: A video larger than this also gets a 720p preview for phones (``LIANYAN_VIDEO_PREVIEW_BYTES``).
     video_preview_bytes: Annotated[int, msgspec.Meta(ge=1)] = 200 * 1024 * 1024
     debug: bool = False
@@ -199,6 +202,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "trusted_proxies": trusted_proxies,
                     "reminder_seconds": _int(env, "LIANYAN_REMINDER_SECONDS", 300),
                     "media_worker": _flag(env, "LIANYAN_MEDIA_WORKER", True),
+                    "report_worker": _flag(env, "LIANYAN_REPORT_WORKER", True),
                     "video_preview_bytes": _int(
                         env, "LIANYAN_VIDEO_PREVIEW_BYTES", 200 * 1024 * 1024
                     ),

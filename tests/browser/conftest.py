@@ -7,6 +7,7 @@ They never skip: a missing Chromium fails the run (``.ci/run`` installs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -68,6 +69,13 @@ def live_server(settings: object, migrated: None) -> Iterator[LiveServer]:
             "LIANYAN_S3_SECRET_KEY": store.secret_key,
             "LIANYAN_S3_BUCKET": store.bucket,
             "LIANYAN_PUBLIC_ORIGIN": url,
+            # The server only serves pages: its job loops would outlive the browser tests and
+            # take jobs the in-process tests of this xdist worker run themselves. Each browser
+            # test runs the job loops it needs in the test process (``browser_page``), as a
+            # ``lianyan worker`` beside web servers would.
+            "LIANYAN_MEDIA_WORKER": "0",
+            "LIANYAN_REPORT_WORKER": "0",
+            "LIANYAN_REMINDER_SECONDS": str(7 * 24 * 3600),
         }
     )
     log = Path(env["LIANYAN_DATA_DIR"]) / f"live-server-{port}.log"
@@ -116,21 +124,34 @@ async def browser() -> AsyncIterator[object]:
 
 
 @pytest.fixture
-async def browser_page(browser: object, live_server: LiveServer) -> AsyncIterator[object]:
-    """A fresh browser context and page, with ``page.base_url`` set to the live server."""
-    context = await browser.new_context(  # type: ignore[attr-defined]
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    # Anything the Content-Security-Policy blocks shows on the console: fail the test on it.
-    blocked: list[str] = []
-    page.on(
-        "console",
-        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    await context.close()
+async def browser_page(
+    browser: object, live_server: LiveServer, store: object, settings: object
+) -> AsyncIterator[object]:
+    """A fresh browser context and page, with ``page.base_url`` set to the live server.
+
+    The report and video-preview job loops run in this process for the test's duration only.
+    """
+    from lianyan.files.media_jobs import running as media_worker
+    from lianyan.reports.worker import running as report_worker
+
+    async with contextlib.AsyncExitStack() as jobs:
+        await jobs.enter_async_context(report_worker(store, settings))  # type: ignore[arg-type]
+        await jobs.enter_async_context(media_worker(
+            store, large_bytes=settings.video_preview_bytes  # type: ignore[attr-defined,arg-type]
+        ))
+        context = await browser.new_context(  # type: ignore[attr-defined]
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        page = await context.new_page()
+        # Anything the Content-Security-Policy blocks shows on the console: fail the test on it.
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        yield page
+        await context.close()
     assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
 
 

@@ -172,7 +172,8 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             from lianyan.reports.worker import running as report_worker
 
             async with contextlib.AsyncExitStack() as workers:
-                await workers.enter_async_context(report_worker(app.state.store, settings))
+                if settings.report_worker:
+                    await workers.enter_async_context(report_worker(app.state.store, settings))
                 await workers.enter_async_context(reminder_scheduler(settings.reminder_seconds))
                 if settings.media_worker:
                     await workers.enter_async_context(media_worker(
