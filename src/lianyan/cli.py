@@ -12,6 +12,7 @@ from typing import Any
 from lianyan.cli_context import load_settings, with_db
 from lianyan.reminders import add_commands as reminders_commands
 from lianyan.reports.cli import add_commands as reports_commands
+from lianyan.search.cli import add_commands as search_commands
 from lianyan.settings import Settings
 from lianyan.worker import add_commands as worker_commands
 
@@ -71,9 +72,14 @@ def _shared_store(settings: Settings) -> Any:
 def cmd_migrate(args: argparse.Namespace) -> None:
     """Run every migration forward."""
     from lianyan import db
+    from lianyan.search import index
+
+    async def migrate_and_index() -> None:
+        await db.migrate()
+        await index.ensure()  # a database from before the search: index what is there
 
     load_settings()
-    asyncio.run(with_db(db.migrate))
+    asyncio.run(with_db(migrate_and_index))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -94,7 +100,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
     origin = os.environ.get("LIANYAN_PUBLIC_ORIGIN") or f"http://{args.host}:{args.port}"
 
     async def load_and_list() -> str:
+        from lianyan.search import index
+
         await demo.load()
+        await index.reindex_all()  # the demo writes rows, not through the services
         return await demo.logins_text(origin.rstrip("/"))
 
     print(asyncio.run(with_db(load_and_list)))
@@ -223,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     for extra in _EXTRA_COMMANDS:
         extra(sub)
     args = parser.parse_args(argv)
+    from lianyan.search import index
+
+    index.install()  # services a command calls keep the search index in step
     args.func(args)
 
 
@@ -230,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 _EXTRA_COMMANDS.append(reminders_commands)
 _EXTRA_COMMANDS.append(reports_commands)
+_EXTRA_COMMANDS.append(search_commands)
 _EXTRA_COMMANDS.append(worker_commands)
 
 

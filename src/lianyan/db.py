@@ -412,6 +412,17 @@ class LianyanPostgresEngine(PostgresEngine):
         _count_query()
         return await super().run_ddl(ddl, in_pool=in_pool)
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement (``?`` placeholders, as on SQLite) for many rows, inside the
+        current transaction."""
+        _count_query()
+        current = self.current_transaction.get()
+        if current is None:
+            raise RuntimeError("executemany needs a transaction (db.atomic())")
+        parts = sql.split("?")
+        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        await current.connection.executemany(numbered, rows)
+
 
 def make_engine(database_url: str) -> Engine:
     """Build the engine for a ``sqlite:///path`` or ``postgresql://`` URL."""

@@ -29,5 +29,6 @@ APP_REGISTRY = AppRegistry(
         "lianyan.topics.piccolo_app",
         "lianyan.exchanges.piccolo_app",
         "lianyan.reports.piccolo_app",
+        "lianyan.search.piccolo_app",
     ]
 )

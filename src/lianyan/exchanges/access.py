@@ -25,6 +25,7 @@ from functools import reduce
 from typing import Any
 
 from lianyan.exchanges.tables import (
+    Design,
     Exchange,
     ExchangeExpert,
     Highlight,
@@ -203,4 +204,49 @@ def involved_exchanges(actor: Principal) -> Any | None:
         conditions.append(Exchange.county.is_in(zone_counties))
     own = own_participants(actor)
     conditions.append(Exchange.id.is_in(Participant.select(Participant.exchange).where(own)))
+    return reduce(lambda a, b: a | b, conditions)
+
+
+def visible_designs(actor: Principal, now: dt.datetime) -> Any | None:
+    """A condition on ``Design`` for the designs the caller may read (None: all), the blind
+    rule included — the set form of :func:`sees_design` over every exchange at once, for
+    lists across exchanges (the site-wide search). Sub-selects only, no queries.
+
+    A design is readable when its exchange is in the library, when the caller organises,
+    supervises or is invited as an expert to its exchange, or when the caller reads it as a
+    participant or zone officer (``Standing.blind_reader``) and either the exchange is not
+    blind, its design deadline has passed, or the design is of one of the caller's own groups.
+    """
+    if actor.is_city:
+        return None
+    library = Highlight.select(Highlight.exchange).where(Highlight.status == "accepted")
+    conditions: list[Any] = [Design.exchange.is_in(library)]
+    officer_counties = sorted(actor.counties(Role.COUNTY_OFFICER))
+    if officer_counties:
+        conditions.append(Design.exchange.county.is_in(officer_counties))
+        conditions.append(Design.exchange.is_in(
+            Participant.select(Participant.exchange).where(
+                Participant.county.is_in(officer_counties)
+            )
+        ))
+    if actor.has(Role.EXPERT):
+        conditions.append(Design.exchange.is_in(
+            ExchangeExpert.select(ExchangeExpert.exchange).where(
+                ExchangeExpert.expert == actor.person_id
+            )
+        ))
+    own = own_participants(actor)
+    reading: Any = Design.exchange.is_in(Participant.select(Participant.exchange).where(own))
+    zone_counties = sorted(actor.counties(Role.ZONE_OFFICER))
+    if zone_counties:
+        reading = reading | Design.exchange.county.is_in(zone_counties)
+    open_now = Design.exchange.is_in(
+        Exchange.select(Exchange.id).where(
+            (Exchange.blind == False) | (Exchange.design_deadline <= now)  # noqa: E712
+        )
+    )
+    own_groups = Design.participant.group.is_in(
+        Participant.select(Participant.group).where(own & Participant.group.is_not_null())
+    )
+    conditions.append(reading & (open_now | own_groups))
     return reduce(lambda a, b: a | b, conditions)

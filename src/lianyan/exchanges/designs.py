@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import msgspec
 
-from lianyan import clock, db
+from lianyan import clock, db, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -173,6 +173,7 @@ async def create_design(actor: Principal, exchange_id: int, data: s.DesignIn) ->
             )
         )[0]
         await audit.record(actor, "design.create", "design", row["id"], exchange_id=exchange_id)
+        await indexing.changed("design", row["id"])
     return await get_design(actor, row["id"])
 
 
@@ -200,6 +201,8 @@ _VERSION_COLUMNS = (
     DesignVersion.created_by,
     DesignVersion.created_at,
 )
+#: The previous version's columns a new version carries forward.
+_CARRIED = (*_VERSION_COLUMNS, DesignVersion.text)
 
 
 def _json(value: Any, default: Any) -> Any:
@@ -281,7 +284,7 @@ def check_name(filename: str) -> None:
 
 
 async def _latest_row(design_id: int) -> dict[str, Any] | None:
-    return await DesignVersion.select(*_VERSION_COLUMNS).where(
+    return await DesignVersion.select(*_CARRIED).where(
         DesignVersion.design == design_id
     ).order_by(DesignVersion.number, ascending=False).first()
 
@@ -299,6 +302,7 @@ async def _write_version(
     file: files.FileOut,
     sections: dict[str, str | None] | None,
     sections_note: str | None,
+    text: str | None = None,
 ) -> int:
     """Insert the next version carrying the other parts forward, under the design's version
     lock (joining the caller's transaction, if any); returns its id."""
@@ -314,6 +318,7 @@ async def _write_version(
             "video_file_id": previous["video_file_id"] if previous else None,
             "sections": _json(previous["sections"], {}) if previous else {},
             "sections_note": previous["sections_note"] if previous else "",
+            "text": previous["text"] if previous else "",
         }
         if kind == "image":
             images.append(file.id)
@@ -322,6 +327,7 @@ async def _write_version(
         if sections is not None:
             values["sections"] = sections
             values["sections_note"] = sections_note or ""
+            values["text"] = text or ""
         if not values["document_file_id"] and not values["sections_note"]:
             values["sections_note"] = "尚未上传教学设计文档。"
         number = (previous["number"] if previous else 0) + 1
@@ -335,7 +341,7 @@ async def _write_version(
                     video_file_id=values["video_file_id"],
                     image_file_ids=msgspec.json.encode(images).decode(),
                     sections=msgspec.json.encode(values["sections"]).decode(),
-                    sections_note=values["sections_note"],
+                    sections_note=values["sections_note"], text=values["text"],
                     created_by=actor.person_id, created_at=now,
                 )
             )
@@ -347,6 +353,7 @@ async def _write_version(
             actor, "design.version", "design", design_id, number=number, kind=kind,
             file_id=file.id,
         )
+        await indexing.changed("design", design_id)
     return int(row["id"])
 
 
@@ -389,16 +396,18 @@ async def add_version(
     checked = await files.check_file(SNIFF_KIND[kind], fileobj, filename=filename, limits=limits)
     sections: dict[str, str | None] | None = None
     note: str | None = None
+    text: str | None = None
     if kind == "document":
         if checked.file_type == sniff.DOCX:
-            sections, note = await extract.extract_bounded(
+            sections, note, text = await extract.extract_bounded(
                 fileobj, office.OfficeBounds.from_settings(limits)
             )
         else:
             sections, note = dict.fromkeys(s.SECTION_KEYS), extract.PDF_NOTE
     async def write(stored: files.FileOut) -> int:
         version_id = await _write_version(
-            actor, context, kind=kind, file=stored, sections=sections, sections_note=note
+            actor, context, kind=kind, file=stored, sections=sections, sections_note=note,
+            text=text,
         )
         if kind == "video":  # its poster, duration and (where needed) 720p preview
             await media_jobs.enqueue(stored.id)

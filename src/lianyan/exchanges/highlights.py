@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
-from lianyan import clock
+from lianyan import clock, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, NotFound
@@ -88,6 +88,7 @@ async def push(actor: Principal, exchange_id: int, data: s.HighlightIn) -> s.Hig
             )
         )[0]
         await audit.record(actor, "highlight.push", "exchange", exchange_id)
+        await indexing.changed("highlight", row["id"])
     return await _one(row["id"])
 
 
@@ -110,6 +111,7 @@ async def accept(actor: Principal, highlight_id: int) -> s.HighlightOut:
             }
         ).where(Highlight.id == highlight_id)
         await audit.record(actor, "highlight.accept", "exchange", current.exchange_id)
+        await indexing.changed("highlight", highlight_id)
     return await _one(highlight_id)
 
 

@@ -43,6 +43,8 @@ SECTION_NAMES = {
 
 #: Longest text kept per section; the rest is in the document itself.
 MAX_SECTION_CHARS = 20_000
+#: Longest whole text kept for the site-wide search (docs/search.md).
+MAX_TEXT_CHARS = 60_000
 
 #: Other headings of a Chinese lesson plan: they end the section before them.
 OTHER_HEADINGS = (
@@ -138,6 +140,13 @@ def _table_lines(table: object) -> list[str]:
 
 def extract_docx(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str]:
     """The four sections of a .docx (None where absent) and a note for the reader."""
+    sections, note, _ = extract_docx_with_text(fileobj)
+    return sections, note
+
+
+def extract_docx_with_text(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str, str]:
+    """:func:`extract_docx`, and the document's whole text (paragraphs and table rows, at
+    most ``MAX_TEXT_CHARS``) for the search index."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -148,7 +157,17 @@ def extract_docx(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str]:
         lines: dict[str, list[str]] = {}
         current: str | None = None
         current_style = ""
+        every_line: list[str] = []
+        size = 0
         for kind, block in _blocks(document):
+            if size < MAX_TEXT_CHARS:
+                found_text = (
+                    "\n".join(_table_lines(block)) if kind == "t"
+                    else block.text.strip()  # type: ignore[attr-defined]
+                )
+                if found_text:
+                    every_line.append(found_text)
+                    size += len(found_text) + 1
             if kind == "t":
                 if current is not None:
                     lines[current].extend(_table_lines(block))
@@ -173,17 +192,18 @@ def extract_docx(fileobj: IO[bytes]) -> tuple[dict[str, str | None], str]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
         # SyntaxError: lxml's XMLSyntaxError (broken XML in a well-formed ZIP).
         log.warning("design document could not be read for sections: %s", exc)
-        return sections, UNREADABLE_NOTE
+        return sections, UNREADABLE_NOTE, ""
     finally:
         fileobj.seek(0)
+    whole = "\n".join(every_line)[:MAX_TEXT_CHARS]
     for key, found_lines in lines.items():
         sections[key] = "\n".join(found_lines)[:MAX_SECTION_CHARS]
     missing = [SECTION_NAMES[k] for k, v in sections.items() if v is None]
     if len(missing) == len(SECTION_NAMES):
-        return sections, NONE_FOUND_NOTE
+        return sections, NONE_FOUND_NOTE, whole
     if missing:
-        return sections, "文档中没有找到：" + "、".join(missing) + "。"
-    return sections, ""
+        return sections, "文档中没有找到：" + "、".join(missing) + "。", whole
+    return sections, "", whole
 
 
 def _is_other(paragraph: object) -> bool:
@@ -191,26 +211,29 @@ def _is_other(paragraph: object) -> bool:
     return stripped.startswith(OTHER_HEADINGS)
 
 
-def extract_docx_bytes(data: bytes) -> tuple[dict[str, str | None], str]:
-    """:func:`extract_docx` of a whole file held in memory, refusing a DOCTYPE (parse child)."""
+def extract_docx_bytes(data: bytes) -> tuple[dict[str, str | None], str, str]:
+    """:func:`extract_docx_with_text` of a whole file held in memory, refusing a DOCTYPE
+    (parse child)."""
     import io
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         office.refuse_doctype(archive)
-    return extract_docx(io.BytesIO(data))
+    return extract_docx_with_text(io.BytesIO(data))
 
 
 async def extract_bounded(
     fileobj: IO[bytes], bounds: office.OfficeBounds = office.DEFAULT_BOUNDS
-) -> tuple[dict[str, str | None], str]:
-    """The sections of an untrusted .docx, read within ``bounds``; unreadable → a note, no error."""
+) -> tuple[dict[str, str | None], str, str]:
+    """The sections, note and whole text of an untrusted .docx, read within ``bounds`` (the
+    archive checked first, the parse in the bounded child); unreadable → a note, no error."""
     fileobj.seek(0)
     try:
         office.check_archive(fileobj, bounds)
         data = fileobj.read()
-        return await office.run_bounded(extract_docx_bytes, data, bounds)  # type: ignore[no-any-return]
+        sections, note, text = await office.run_bounded(extract_docx_bytes, data, bounds)
+        return sections, note, text
     except LianyanError as exc:
         log.warning("design document could not be read for sections: %s", exc.extra or exc)
-        return dict.fromkeys(SECTION_NAMES), UNREADABLE_NOTE
+        return dict.fromkeys(SECTION_NAMES), UNREADABLE_NOTE, ""
     finally:
         fileobj.seek(0)

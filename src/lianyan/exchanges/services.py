@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
-from lianyan import clock
+from lianyan import clock, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic, filtered
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -278,6 +278,7 @@ async def update_exchange(
     async with atomic(lock=f"exchange-experts:{exchange_id}"):
         if changed:
             await Exchange.update(changed).where(Exchange.id == exchange_id)
+            await indexing.changed("exchange", exchange_id)
         invited, withdrawn = (
             await _set_experts(actor, current, expert_ids) if expert_ids is not None else ([], [])
         )

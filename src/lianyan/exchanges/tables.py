@@ -126,6 +126,8 @@ class DesignVersion(Table):
     #: 活动目标 / 活动准备 / 活动过程 / 活动延伸 extracted from the document at upload.
     sections = JSON(default="{}")
     sections_note = Varchar(length=200, default="")
+    #: The Word document's whole text (at most ``sections.MAX_TEXT_CHARS``), for the search.
+    text = Text(default="")
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from lianyan import clock
+from lianyan import clock, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, InvalidInput, NotFound
@@ -136,6 +136,7 @@ async def add_activity(actor: Principal, filing_id: int, data: s.ActivityIn) -> 
             activity_id=row["id"], title=data.title, starts_on=data.starts_on.isoformat(),
             is_large=data.is_large,
         )
+        await indexing.changed("activity", row["id"])
     return await _get_activity(filing_id, row["id"])
 
 
@@ -166,6 +167,7 @@ async def update_activity(
             await FiledActivity.update(values).where(FiledActivity.id == activity_id)
         await audit.record(actor, "activity.update", "filing", filing_id,
                            activity_id=activity_id, **{k: str(v) for k, v in changes.items()})
+        await indexing.changed("activity", activity_id)
     return await _get_activity(filing_id, activity_id)
 
 
@@ -176,6 +178,7 @@ async def delete_activity(actor: Principal, filing_id: int, activity_id: int) ->
         await FiledActivity.delete().where(FiledActivity.id == activity_id)
         await audit.record(actor, "activity.delete", "filing", filing_id,
                            activity_id=activity_id, title=current.title)
+        await indexing.changed("activity", activity_id)
 
 
 async def separately_filed(

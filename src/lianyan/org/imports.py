@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianyan import clock, excel, labels
+from lianyan import clock, excel, indexing, labels
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Forbidden, InvalidInput, TooLarge
@@ -268,7 +268,8 @@ async def import_kindergartens(
         raise InvalidInput("import.empty", "文件中没有数据行。")
     _refuse(errors)
     async with atomic():
-        await Kindergarten.insert(*new)
+        created = await Kindergarten.insert(*new)
+        await indexing.changed("kindergarten", *(r["id"] for r in created))
         await audit.record(actor, "kindergarten.import", "import", 0, rows=len(new))
     return ImportResult(created=len(new))
 
@@ -347,6 +348,7 @@ async def import_people(
     _refuse(errors)
     async with atomic():
         inserted = await Person.insert(*(Person(**values) for values, _, _ in rows))
+        await indexing.changed("person", *(r["id"] for r in inserted))
         grants = [
             RoleAssignment(
                 person=created["id"], role=role, county=kg["county"], zone=kg["zone"],

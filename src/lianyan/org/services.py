@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import Where, WhereRaw
 
-from lianyan import clock, db
+from lianyan import clock, db, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic, filtered, is_sqlite
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -196,6 +196,16 @@ _KG_COLUMNS = (
 )
 
 
+def kindergarten_scope(actor: Principal) -> Where | WhereRaw | None:
+    """Which kindergartens the caller may read, as a condition on ``Kindergarten`` (None: all)."""
+    return _kindergarten_scope(actor)
+
+
+def person_scope(actor: Principal) -> Any:
+    """Which people the caller may read, as a condition on ``Person`` (None: all)."""
+    return _person_scope(actor)
+
+
 def _kindergarten_scope(actor: Principal) -> Where | WhereRaw | None:
     """Which kindergartens the caller may read: None means all."""
     if actor.is_city or actor.has(Role.ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER):
@@ -270,6 +280,7 @@ async def create_kindergarten(actor: Principal, data: s.KindergartenIn) -> s.Kin
             )
         )[0]
         await audit.record(actor, "kindergarten.create", "kindergarten", row["id"], name=data.name)
+        await indexing.changed("kindergarten", row["id"])
     return await get_kindergarten(actor, row["id"])
 
 
@@ -289,6 +300,7 @@ async def update_kindergarten(
         await audit.record(
             actor, "kindergarten.update", "kindergarten", kindergarten_id, **values
         )
+        await indexing.changed("kindergarten", kindergarten_id)
     return await get_kindergarten(actor, kindergarten_id)
 
 
@@ -454,6 +466,7 @@ async def create_person(actor: Principal, data: s.PersonIn) -> s.PersonOut:
             )
         )[0]
         await audit.record(actor, "person.create", "person", row["id"], name=data.name)
+        await indexing.changed("person", row["id"])
     return await get_person(actor, row["id"])
 
 
@@ -478,6 +491,7 @@ async def update_person(actor: Principal, person_id: int, data: s.PersonPatch) -
         if values:
             await Person.update(values).where(Person.id == person_id)
         await audit.record(actor, "person.update", "person", person_id, **values)
+        await indexing.changed("person", person_id)
     return await get_person(actor, person_id)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from lianyan import clock
+from lianyan import clock, indexing
 from lianyan.audit import services as audit
 from lianyan.db import atomic
 from lianyan.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -144,6 +144,7 @@ async def create_topic(actor: Principal, data: s.TopicIn) -> s.TopicDetail:
         )[0]["id"]
         await _replace_members(topic_id, pairs)
         await _record_event(actor, topic_id, "create", "", "draft")
+        await indexing.changed("topic", topic_id)
         await audit.record(
             actor, "topic.create", "topic", topic_id, title=data.title, county_id=data.county_id,
             year=data.year,
@@ -210,6 +211,7 @@ async def update_topic(actor: Principal, topic_id: int, data: s.TopicPatch) -> s
         await Topic.update(values).where(Topic.id == topic_id)
         if pairs is not None:
             await _replace_members(topic_id, pairs)
+        await indexing.changed("topic", topic_id)
         await audit.record(
             actor, "topic.update", "topic", topic_id,
             fields=sorted(k for k in sent if k not in ("members", "member_ids"))
@@ -241,6 +243,7 @@ async def delete_topic(actor: Principal, topic_id: int, *, store: ObjectStore) -
         keys = await files.forget_owned("topic", topic_id)
         await Topic.delete().where(Topic.id == topic_id)
         await audit.record(actor, "topic.delete", "topic", topic_id, title=topic.title)
+        await indexing.changed("topic", topic_id)
     await files.remove_objects(store, keys)
 
 
@@ -310,6 +313,7 @@ async def take_step(
         if action == "conclude":
             values[Topic.grade] = data.grade
         await Topic.update(values).where(Topic.id == topic_id)
+        await indexing.changed("topic", topic_id)
         note = data.note.strip()
         await _record_event(
             actor, topic_id, action, topic.status, step.target, note=note, grade=data.grade

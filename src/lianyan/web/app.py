@@ -97,6 +97,8 @@ def route_handlers() -> list[Any]:
     from lianyan.auth.account_pages import AccountPages
     from lianyan.reports.api import ReportController
     from lianyan.reports.pages import ReportPages, report_static
+    from lianyan.search.api import SearchController
+    from lianyan.search.pages import SearchPages
     from lianyan.topics.api import TopicController
     from lianyan.topics.pages import TopicPages, topic_static
     from lianyan.web.health import HealthController
@@ -137,6 +139,8 @@ def route_handlers() -> list[Any]:
         ReportController,
         ReportPages,
         report_static,
+        SearchController,
+        SearchPages,
     ]
 
 
@@ -148,6 +152,9 @@ def template_directories() -> list[Path | os.PathLike[Any] | str]:
 def create_app(settings: Settings, *, store_settings_override: Any = None) -> Litestar:
     """Build the app. With no S3 endpoint configured it runs its own ``rclone serve s3``."""
     os.environ.setdefault("PICCOLO_CONF", "lianyan.piccolo_conf")
+    from lianyan.search import index as search_index
+
+    search_index.install()  # content domains' changes reach the search index
     local_s3: LocalS3Server | None = None
 
     @asynccontextmanager

@@ -1,0 +1,1 @@
+"""Site-wide Chinese search (docs/search.md)."""

@@ -1,0 +1,232 @@
+"""The site-wide search: what the caller may see that contains every word of the query.
+
+One query answers a page (and one more counts, when the page does not show the end): the
+documents that have every gram of every word (``search_gram``, by its index), that really
+contain each word (``LIKE`` on the candidates only), that pass the filters, and that the caller
+may see. Visibility is each owning domain's own scope, as a sub-select on its table
+(``topics.access.scope``, ``filings.access.filing_scope``, ``exchanges.access.visible_designs``,
+``org.services.kindergarten_scope``/``person_scope``; library items are every signed-in
+user's), so paging and counts are right. Title matches come first.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.methods.select import Count
+from piccolo.querystring import QueryString
+
+from lianyan import clock
+from lianyan.errors import InvalidInput
+from lianyan.exchanges.access import visible_designs
+from lianyan.exchanges.tables import Design, Highlight
+from lianyan.filings.access import filing_scope
+from lianyan.filings.tables import FiledActivity, Filing
+from lianyan.labels import AGE_GROUP, DOMAIN
+from lianyan.org import services as org
+from lianyan.org.tables import County, Kindergarten, Person
+from lianyan.principal import Principal
+from lianyan.search import schemas as s
+from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, query_words, word_grams
+from lianyan.search.index import KINDS
+from lianyan.search.tables import SearchDoc
+from lianyan.topics import access as topics_access
+from lianyan.topics.tables import Topic
+
+#: Characters of context each side of the first match in a snippet.
+SNIPPET_CONTEXT = 40
+#: Years a search may filter by.
+YEARS = range(2000, 2101)
+
+
+def _int(value: str | int | None, code: str, message: str, valid: range) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(code, message) from None
+    if number not in valid:
+        raise InvalidInput(code, message)
+    return number
+
+
+async def parse(
+    *, q: str | None, type: str | None = None, county_id: str | int | None = None,
+    year: str | int | None = None, domain: str | None = None, age_group: str | None = None,
+) -> s.SearchQuery:
+    """The query and filters as typed, checked; refusals are ``search.*`` with Chinese messages."""
+    text = (q or "").strip()
+    if not text or not query_words(text):
+        raise InvalidInput("search.q_empty", "请输入要搜索的词语（汉字、字母或数字）。", field="q")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidInput(
+            "search.q_too_long", f"搜索词最多 {MAX_QUERY_CHARS} 个字，请缩短后再搜索。",
+            field="q", max_length=MAX_QUERY_CHARS,
+        )
+    if len(query_words(text)) > MAX_WORDS:
+        raise InvalidInput(
+            "search.q_too_many_words", f"搜索词最多 {MAX_WORDS} 个，请用空格分隔更少的词语。",
+            field="q",
+        )
+    kind = (type or "").strip() or None
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(
+            "search.type", "搜索类型不正确，可选：" + "、".join(KINDS.values()) + "。",
+            field="type", allowed=list(KINDS),
+        )
+    county = _int(county_id, "search.county", "所选县（市、区）不存在。", range(1, 2**31))
+    if county is not None and not await County.exists().where(County.id == county):
+        raise InvalidInput("search.county", "所选县（市、区）不存在。", field="county_id")
+    found_year = _int(year, "search.year", f"年份应为 {YEARS.start}–{YEARS.stop - 1} 之间的数字。",
+                      YEARS)
+    domain = (domain or "").strip() or None
+    if domain is not None and domain not in DOMAIN:
+        raise InvalidInput("search.domain", "领域不正确，可选：" + "、".join(DOMAIN.values()) + "。",
+                           field="domain", allowed=list(DOMAIN))
+    age_group = (age_group or "").strip() or None
+    if age_group is not None and age_group not in AGE_GROUP:
+        raise InvalidInput("search.age_group",
+                           "年龄段不正确，可选：" + "、".join(AGE_GROUP.values()) + "。",
+                           field="age_group", allowed=list(AGE_GROUP))
+    return s.SearchQuery(q=text, type=kind, county_id=county, year=found_year, domain=domain,
+                         age_group=age_group)
+
+
+def _in(kind: str, table: Any, scope: Any | None) -> Any:
+    """``kind`` documents whose row the caller may see (``scope`` on ``table``; None: all)."""
+    condition: Any = SearchDoc.kind == kind
+    if scope is not None:
+        condition = condition & SearchDoc.ref_id.is_in(table.select(table.id).where(scope))
+    return condition
+
+
+def visibility(actor: Principal, kinds: list[str]) -> Any:
+    """A condition on ``SearchDoc``: the documents of ``kinds`` the caller may see."""
+    scopes: dict[str, Any] = {
+        "design": lambda: _in("design", Design, visible_designs(actor, clock.now())),
+        "topic": lambda: _in("topic", Topic, topics_access.scope(actor)),
+        "activity": lambda: _in("activity", FiledActivity, _activity_scope(actor)),
+        "library": lambda: _in("library", Highlight, Highlight.status == "accepted"),
+        "kindergarten": lambda: _in(
+            "kindergarten", Kindergarten, org.kindergarten_scope(actor)
+        ),
+        "person": lambda: _in("person", Person, org.person_scope(actor)),
+    }
+    condition: Any = None
+    for kind in kinds:
+        one = scopes[kind]()
+        condition = one if condition is None else condition | one
+    return condition
+
+
+def _activity_scope(actor: Principal) -> Any | None:
+    scope = filing_scope(actor, Filing)
+    if scope is None:
+        return None
+    return FiledActivity.filing.is_in(Filing.select(Filing.id).where(scope))
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _has_words(words: list[str]) -> Any:
+    """Documents with every gram of every word (index), then each word really in the text."""
+    grams = sorted({g for w in words for g in word_grams(w)})
+    marks = ", ".join("{}" for _ in grams)
+    condition: Any = WhereRaw(
+        f"search_doc.id IN (SELECT doc FROM search_gram WHERE gram IN ({marks})"
+        f" GROUP BY doc HAVING count(*) = {len(grams)})",
+        *grams,
+    )
+    for word in words:
+        like = _like(word)
+        condition = condition & WhereRaw(
+            "(lower(search_doc.title) LIKE {} ESCAPE '\\' OR lower(search_doc.body) LIKE {}"
+            " ESCAPE '\\')", like, like,
+        )
+    return condition
+
+
+def _title_first(words: list[str]) -> QueryString:
+    """ORDER BY: documents whose title holds every word first."""
+    tests = " AND ".join("lower(search_doc.title) LIKE {} ESCAPE '\\'" for _ in words)
+    return QueryString(f"CASE WHEN {tests} THEN 0 ELSE 1 END", *(_like(w) for w in words))
+
+
+async def search(
+    actor: Principal, query: s.SearchQuery, *, limit: int = 20, offset: int = 0
+) -> s.SearchPage:
+    """One page of what the caller may see matching ``query``, title matches first, with the
+    count of every match and per type (two or three queries)."""
+    words = query_words(query.q)
+    kinds = [query.type] if query.type else list(KINDS)
+    base: Any = _has_words(words) & visibility(actor, list(KINDS))
+    for column, value in ((SearchDoc.county_id, query.county_id), (SearchDoc.year, query.year),
+                          (SearchDoc.domain, query.domain),
+                          (SearchDoc.age_group, query.age_group)):
+        if value is not None:
+            base = base & (column == value)
+    condition = base if not query.type else base & (SearchDoc.kind == query.type)
+    rows = await SearchDoc.select(
+        SearchDoc.id, SearchDoc.kind, SearchDoc.ref_id, SearchDoc.title, SearchDoc.body,
+        SearchDoc.meta, SearchDoc.link, SearchDoc.county_id, SearchDoc.year,
+        SearchDoc.domain, SearchDoc.age_group,
+    ).where(condition).order_by(
+        _title_first(words), ascending=True
+    ).order_by(SearchDoc.id, ascending=False).limit(limit).offset(offset)
+    per_kind = {
+        r["kind"]: r["count"]
+        for r in await SearchDoc.select(SearchDoc.kind, Count()).where(base).group_by(
+            SearchDoc.kind
+        )
+    }
+    total = sum(n for k, n in per_kind.items() if k in kinds)
+    items = [
+        s.SearchHit(
+            type=r["kind"], id=r["ref_id"], title=r["title"], meta=r["meta"],
+            link=r["link"] or None, county_id=r["county_id"], year=r["year"],
+            domain=r["domain"] or None, age_group=r["age_group"] or None,
+            title_html=highlight(r["title"], words),
+            snippet_html=snippet(r["body"], words),
+        )
+        for r in rows
+    ]
+    return s.SearchPage(
+        items=items, total=total, limit=limit, offset=offset,
+        counts={k: per_kind.get(k, 0) for k in KINDS},
+    )
+
+
+def _pattern(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """``text`` escaped, each occurrence of a word in ``<mark>``."""
+    out: list[str] = []
+    last = 0
+    for match in _pattern(words).finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        out.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(body: str, words: list[str]) -> str:
+    """A short passage of ``body`` around the first match, escaped and highlighted ("" when
+    the body has none)."""
+    match = _pattern(words).search(body)
+    if match is None:
+        return ""
+    start = max(0, match.start() - SNIPPET_CONTEXT)
+    end = min(len(body), match.end() + SNIPPET_CONTEXT * 2)
+    text = " ".join(body[start:end].split())
+    return ("…" if start > 0 else "") + highlight(text, words) + ("…" if end < len(body) else "")
+

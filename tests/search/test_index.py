@@ -1,0 +1,55 @@
+"""The index itself: grams (pure), and on PostgreSQL the gram look-up is an index scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from lianyan import db
+from lianyan.search import index
+from lianyan.search.grams import doc_grams, query_words, word_grams
+from lianyan.search.index import Doc
+from tests.conftest import ENGINE
+
+
+def test_doc_grams_are_characters_and_adjacent_pairs_of_each_run():
+    assert doc_grams("自然教育，ABC") == {
+        "自", "然", "教", "育", "自然", "然教", "教育", "a", "b", "c", "ab", "bc",
+    }
+
+
+def test_query_words_split_on_punctuation_and_spaces_and_fold_width():
+    assert query_words("自然教育  ＡＢ，自然教育") == ["自然教育", "ab"]
+
+
+def test_word_grams_of_a_long_word_cover_it_with_few_pairs():
+    assert word_grams("自然教育") == ["自然", "教育"]
+    assert word_grams("沉与浮") == ["沉与", "与浮"]
+    assert word_grams("王") == ["王"]
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="EXPLAIN of PostgreSQL's planner")
+async def test_gram_lookup_uses_the_index_on_postgres(clean_db):
+    async with db.atomic():
+        await index.write(
+            Doc("topic", n, f"第{n}号课题：幼儿园游戏研究", "正文" * 20) for n in range(1, 3001)
+        )
+        await index.write([Doc("topic", 9999, "自然教育的研究")])
+    await db.engine().run_ddl("ANALYZE search_gram")
+    await db.engine().run_ddl("ANALYZE search_doc")
+
+    plan = await db.engine().run_querystring(_explain("自然", "教育"))
+    text = "\n".join(row["QUERY PLAN"] for row in plan)
+
+    assert "search_gram_gram" in text, text
+    assert "Seq Scan on search_gram" not in text, text
+
+
+def _explain(*grams: str):
+    from piccolo.querystring import QueryString
+
+    marks = ", ".join("{}" for _ in grams)
+    return QueryString(
+        "EXPLAIN SELECT search_doc.id FROM search_doc WHERE search_doc.id IN"
+        f" (SELECT doc FROM search_gram WHERE gram IN ({marks}) GROUP BY doc"
+        f" HAVING count(*) = {len(grams)})", *grams,
+    )
