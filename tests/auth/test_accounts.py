@@ -258,6 +258,38 @@ async def test_wrong_current_password_changes_nothing(client, county_a):
     assert (await _login(client, "director", f.PASSWORD)).status_code == 200
 
 
+async def test_guessing_the_current_password_locks_the_account_like_failed_logins(
+    client, county_a
+):
+    headers = await f.bearer(client, "director")
+    wrong = {"current": "not-my-password", "new": "brand-new-pass-1"}
+
+    guesses = [await client.post("/api/v1/me/password", headers=headers, json=wrong)
+               for _ in range(5)]
+    right = await client.post("/api/v1/me/password", headers=headers,
+                              json={"current": f.PASSWORD, "new": "brand-new-pass-1"})
+    login = await _login(client, "director", f.PASSWORD)
+
+    assert [g.json()["code"] for g in guesses] == ["password.current_wrong"] * 5
+    assert right.status_code == 429 and right.json()["code"] == "auth.locked"
+    assert "当前密码输错次数过多" in right.json()["detail"]
+    assert int(right.headers["retry-after"]) > 0
+    assert login.status_code == 429  # the account is locked, not only this form
+
+
+async def test_a_right_current_password_forgets_earlier_wrong_ones(client, county_a):
+    headers = await f.bearer(client, "director")
+    for _ in range(4):
+        await client.post("/api/v1/me/password", headers=headers,
+                          json={"current": "not-my-password", "new": "brand-new-pass-1"})
+
+    changed = await client.post("/api/v1/me/password", headers=headers,
+                                json={"current": f.PASSWORD, "new": "brand-new-pass-1"})
+
+    assert changed.status_code == 200
+    assert (await _login(client, "director", "brand-new-pass-1")).status_code == 200
+
+
 async def test_admin_imports_people_and_opens_their_logins_in_one_sheet(client, county_a):
     # Arrange: the admin imports two teachers (admin used to get 403 here)
     await f.user("admin", "admin")

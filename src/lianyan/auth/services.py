@@ -353,6 +353,19 @@ async def change_own_password(
     Every session and token of the account ends, the caller's own included; the fresh token
     lets the session that made the change carry on (docs/decisions.md).
     """
+    now = clock.now()
+    # A wrong current password counts as a failed login of the account: whoever holds a
+    # session cannot guess the password behind it faster than at the login page.
+    key = f"account:{actor.account_id}"
+    refused = await _reserve(key, limit=MAX_FAILED_LOGINS, window=None,
+                             lock_for=LOCK_DURATION, now=now)
+    if refused is not None:
+        minutes = max(1, int((refused - now).total_seconds() // 60) + 1)
+        raise RateLimited(
+            "auth.locked",
+            f"当前密码输错次数过多，该账号已临时锁定，请 {minutes} 分钟后再试。",
+            retry_after=int((refused - now).total_seconds()) + 1,
+        )
     row = await Account.select(Account.password_hash).where(
         Account.id == actor.account_id
     ).first()
@@ -362,6 +375,7 @@ async def change_own_password(
     if not ok:
         raise InvalidInput("password.current_wrong", "当前密码不正确，请重新输入。",
                            field="current")
+    await _give_back(key, forget=True)
     if confirm is not None and confirm != new:
         raise InvalidInput("password.mismatch", "两次输入的新密码不一致，请重新输入。",
                            field="confirm")

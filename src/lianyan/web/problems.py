@@ -49,7 +49,11 @@ def problem(
         body["detail"] = detail
         for key, value in (extra or {}).items():
             body.setdefault(key, value)  # never over the problem's own members (status …)
-        return Response(body, status_code=status, media_type="application/problem+json")
+        headers = {}
+        if isinstance(retry := (extra or {}).get("retry_after"), int):
+            headers["Retry-After"] = str(retry)  # RFC 9110 §10.2.3, for clients that back off
+        return Response(body, status_code=status, media_type="application/problem+json",
+                        headers=headers)
     if status == 401 or code == "auth.password_change_required":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         where = "/login" if status == 401 else "/account/password"
