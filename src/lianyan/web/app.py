@@ -99,6 +99,8 @@ def route_handlers() -> list[Any]:
     from lianyan.reports.pages import ReportPages, report_static
     from lianyan.search.api import SearchController
     from lianyan.search.pages import SearchPages
+    from lianyan.statistics.api import StatisticsController
+    from lianyan.statistics.pages import StatisticsPages, statistics_static
     from lianyan.topics.api import TopicController
     from lianyan.topics.pages import TopicPages, topic_static
     from lianyan.web.health import HealthController
@@ -141,6 +143,9 @@ def route_handlers() -> list[Any]:
         report_static,
         SearchController,
         SearchPages,
+        StatisticsController,
+        StatisticsPages,
+        statistics_static,
     ]
 
 

@@ -1,0 +1,249 @@
+"""The year's figures in a fixed number of grouped SQL queries, whatever the data size.
+
+Reads the tables of filings, exchanges and topics (allowed for this module: docs/architecture.md,
+"Reading another domain's tables"). Every query filters by the scope's counties or zones in SQL
+and groups by county and month, so a province answers in about ten queries returning at most
+counties × 12 rows each. Months are the city's calendar months (Asia/Shanghai): a ``CASE`` over
+the month boundaries computed in city time, the same SQL on SQLite (UTC text) and PostgreSQL.
+
+What each figure counts (docs/statistics.md):
+
+* activities: filed activities (备案活动) that reached the city (``filed_at`` set), by the month
+  they start; drafts never count;
+* exchanges: 同研异构 exchanges **held** (started by now) in the year, once per exchange; per
+  county, the exchanges its kindergartens took part in (one exchange counts for each county);
+* designs: lesson designs with at least one upload, by the month of the first upload;
+* comments: experts' comments (点评; teachers' replies are not counted), by the month written;
+* topics: topics first submitted (提交申报) in the year, except those back in draft or withdrawn;
+* pairings: groups of held exchanges mixing a 城区 kindergarten with a 镇区 or 乡村 one (城乡结对).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.querystring import QueryString
+
+from lianyan import clock, db
+
+METRICS = ("activities", "exchanges", "designs", "comments", "topics", "pairings")
+
+#: Order of the not-participating list: rural first, then town, then urban.
+LOCALE_RANK = {"rural": 0, "town": 1, "urban": 2}
+
+
+@dataclass
+class Counts:
+    """One metric: per county id, per month (1–12), and the total over the scope."""
+
+    by_county: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_month: list[int] = field(default_factory=lambda: [0] * 12)
+
+    @property
+    def total(self) -> int:
+        """Sum of the months (a distinct count where one record touches several counties)."""
+        return sum(self.by_month)
+
+
+@dataclass
+class Figures:
+    """Everything the statistics page shows, for one year and one scope."""
+
+    year: int
+    counties: list[dict[str, Any]]
+    metrics: dict[str, Counts]
+    #: county id → {locale: kindergartens without any exchange held this year}.
+    idle_by_county: dict[int, dict[str, int]]
+
+
+class _Sql:
+    """A statement built from parts, its parameters kept in order (``{}`` placeholders)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, text: str, *args: Any) -> _Sql:
+        self.parts.append(text)
+        self.args.extend(args)
+        return self
+
+    def within(self, column: str, ids: list[int] | None) -> _Sql:
+        """``AND column IN (...)`` when ``ids`` narrows (an empty list matches nothing)."""
+        if ids is None:
+            return self
+        ids = ids or [0]
+        return self.add(f" AND {column} IN ({', '.join('{}' for _ in ids)})", *ids)
+
+    async def run(self) -> list[dict[str, Any]]:
+        return await db.engine().run_querystring(QueryString("".join(self.parts), *self.args))  # type: ignore[no-any-return]
+
+
+def year_bounds(year: int) -> list[dt.datetime]:
+    """The 13 moments starting each city month of ``year`` and the next year."""
+    return [dt.datetime(year + (m == 12), m % 12 + 1, 1, tzinfo=clock.CITY_TZ)
+            for m in range(13)]
+
+
+def held_end(year: int, now: dt.datetime) -> dt.datetime:
+    """Exchanges of ``year`` held by ``now`` start before this moment."""
+    return min(year_bounds(year)[12], now)
+
+
+def _month(sql: _Sql, column: str, bounds: list[Any]) -> _Sql:
+    """Append ``CASE`` giving the month (1–12) of ``column`` within ``bounds``."""
+    sql.add("CASE")
+    for month in range(1, 12):
+        sql.add(f" WHEN {column} < {{}} THEN {month}", bounds[month])
+    return sql.add(" ELSE 12 END")
+
+
+def _fill(counts: Counts, rows: list[dict[str, Any]], *, months: bool = True) -> None:
+    for r in rows:
+        if r.get("county_id") is not None:
+            counts.by_county[r["county_id"]] += int(r["n"])
+        if months:
+            counts.by_month[int(r["month"]) - 1] += int(r["n"])
+
+
+async def figures(year: int, *, county_ids: list[int] | None, zone_ids: list[int] | None,
+                  now: dt.datetime) -> Figures:
+    """Count the year's work in the scope (``None``: no narrowing at that level)."""
+    moments = year_bounds(year)
+    days = [m.date() for m in moments]
+    start, end, held = moments[0], moments[12], held_end(year, now)
+    metrics = {name: Counts() for name in METRICS}
+
+    counties = _Sql().add('SELECT c."id", c."name" FROM "county" c WHERE 1 = 1')
+    counties.within('c."id"', county_ids).add(' ORDER BY c."code"')
+
+    activities = _Sql().add('SELECT f."county" AS county_id, ')
+    _month(activities, 'a."starts_on"', days).add(
+        ' AS month, COUNT(*) AS n FROM "filed_activity" a JOIN "filing" f ON f."id" = a."filing"'
+        ' WHERE a."filed_at" IS NOT NULL AND a."starts_on" >= {} AND a."starts_on" < {}',
+        days[0], days[12])
+    activities.within('f."county"', county_ids).within('a."zone"', zone_ids).add(" GROUP BY 1, 2")
+
+    # Participants of the scope: their county as paired, their kindergarten's zone now.
+    def participant_scope(sql: _Sql, alias: str = "p", kg: str = "k") -> _Sql:
+        return sql.within(f'{alias}."county"', county_ids).within(f'{kg}."zone"', zone_ids)
+
+    kg_join = ' JOIN "kindergarten" {k} ON {k}."id" = {p}."kindergarten"'
+
+    exchanges = _Sql().add('SELECT p."county" AS county_id, ')
+    _month(exchanges, 'e."starts_at"', moments).add(
+        ' AS month, COUNT(DISTINCT e."id") AS n FROM "exchange" e'
+        ' JOIN "participant" p ON p."exchange" = e."id"' + kg_join.format(k="k", p="p")
+        + ' WHERE e."starts_at" >= {} AND e."starts_at" < {}', start, held)
+    participant_scope(exchanges).add(" GROUP BY 1, 2")
+
+    exchange_months = _Sql().add("SELECT ")
+    _month(exchange_months, 'e."starts_at"', moments).add(
+        ' AS month, COUNT(*) AS n FROM "exchange" e'
+        ' WHERE e."starts_at" >= {} AND e."starts_at" < {}', start, held)
+    if county_ids is not None or zone_ids is not None:
+        exchange_months.add(' AND e."id" IN (SELECT p."exchange" FROM "participant" p'
+                            + kg_join.format(k="k", p="p") + " WHERE 1 = 1")
+        participant_scope(exchange_months).add(")")
+    exchange_months.add(" GROUP BY 1")
+
+    designs = _Sql().add('SELECT p."county" AS county_id, ')
+    _month(designs, 'v."created_at"', moments).add(
+        ' AS month, COUNT(*) AS n FROM "design" d JOIN "participant" p ON p."id" = d."participant"'
+        ' JOIN "design_version" v ON v."design" = d."id" AND v."number" = 1'
+        + kg_join.format(k="k", p="p")
+        + ' WHERE d."latest_version" > 0 AND v."created_at" >= {} AND v."created_at" < {}',
+        start, end)
+    participant_scope(designs).add(" GROUP BY 1, 2")
+
+    comments = _Sql().add('SELECT p."county" AS county_id, ')
+    _month(comments, 'm."created_at"', moments).add(
+        ' AS month, COUNT(*) AS n FROM "comment" m JOIN "design" d ON d."id" = m."design"'
+        ' JOIN "participant" p ON p."id" = d."participant"' + kg_join.format(k="k", p="p")
+        + " WHERE m.\"role\" = 'expert' AND m.\"created_at\" >= {} AND m.\"created_at\" < {}",
+        start, end)
+    participant_scope(comments).add(" GROUP BY 1, 2")
+
+    topics = _Sql().add('SELECT t."county" AS county_id, ')
+    _month(topics, 's."first_at"', moments).add(
+        ' AS month, COUNT(*) AS n FROM "topic" t'
+        ' JOIN (SELECT "topic", MIN("at") AS first_at FROM "topic_event"'
+        " WHERE \"action\" = 'submit' GROUP BY \"topic\") s ON s.\"topic\" = t.\"id\""
+        ' LEFT JOIN "kindergarten" k ON k."id" = t."kindergarten"'
+        " WHERE t.\"status\" NOT IN ('draft', 'withdrawn')"
+        ' AND s."first_at" >= {} AND s."first_at" < {}', start, end)
+    topics.within('t."county"', county_ids).within('k."zone"', zone_ids).add(" GROUP BY 1, 2")
+
+    # A group is a pairing when it mixes 城区 with 镇区/乡村 (domain.md §4, exchanges/pairing.py).
+    mixed = (
+        'WITH mixed AS (SELECT p."group" AS group_id, MIN(e."starts_at") AS starts_at'
+        ' FROM "participant" p JOIN "exchange" e ON e."id" = p."exchange"'
+        + kg_join.format(k="k", p="p")
+        + ' WHERE p."group" IS NOT NULL AND e."starts_at" >= {} AND e."starts_at" < {}'
+        ' GROUP BY p."group"'
+        " HAVING SUM(CASE WHEN k.\"locale\" = 'urban' THEN 1 ELSE 0 END) > 0"
+        " AND SUM(CASE WHEN k.\"locale\" <> 'urban' THEN 1 ELSE 0 END) > 0) "
+    )
+    pairings = _Sql().add(mixed, start, held).add('SELECT p."county" AS county_id, ')
+    _month(pairings, 'x."starts_at"', moments).add(
+        ' AS month, COUNT(DISTINCT x."group_id") AS n FROM mixed x'
+        ' JOIN "participant" p ON p."group" = x."group_id"' + kg_join.format(k="k", p="p")
+        + " WHERE 1 = 1")
+    participant_scope(pairings).add(" GROUP BY 1, 2")
+
+    pairing_months = _Sql().add(mixed, start, held).add("SELECT ")
+    _month(pairing_months, 'x."starts_at"', moments).add(" AS month, COUNT(*) AS n FROM mixed x")
+    if county_ids is not None or zone_ids is not None:
+        pairing_months.add(' WHERE x."group_id" IN (SELECT p."group" FROM "participant" p'
+                           + kg_join.format(k="k", p="p") + ' WHERE p."group" IS NOT NULL')
+        participant_scope(pairing_months).add(")")
+    pairing_months.add(" GROUP BY 1")
+
+    idle = _Sql().add('SELECT k."county" AS county_id, k."locale" AS locale, COUNT(*) AS n'
+                      ' FROM "kindergarten" k WHERE ')
+    _not_in_exchange(idle, start, held)
+    idle.within('k."county"', county_ids).within('k."zone"', zone_ids).add(" GROUP BY 1, 2")
+
+    county_rows = await counties.run()
+    _fill(metrics["activities"], await activities.run())
+    _fill(metrics["exchanges"], await exchanges.run(), months=False)
+    _fill(metrics["exchanges"], await exchange_months.run())
+    _fill(metrics["designs"], await designs.run())
+    _fill(metrics["comments"], await comments.run())
+    _fill(metrics["topics"], await topics.run())
+    _fill(metrics["pairings"], await pairings.run(), months=False)
+    _fill(metrics["pairings"], await pairing_months.run())
+    idle_by_county: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in await idle.run():
+        idle_by_county[r["county_id"]][r["locale"]] = int(r["n"])
+    return Figures(year=year, counties=county_rows, metrics=metrics,
+                   idle_by_county=dict(idle_by_county))
+
+
+def _not_in_exchange(sql: _Sql, start: dt.datetime, held: dt.datetime) -> _Sql:
+    """``NOT EXISTS`` a participation of kindergarten ``k`` in an exchange held in [start, held)."""
+    return sql.add('NOT EXISTS (SELECT 1 FROM "participant" p JOIN "exchange" e'
+                   ' ON e."id" = p."exchange" WHERE p."kindergarten" = k."id"'
+                   ' AND e."starts_at" >= {} AND e."starts_at" < {})', start, held)
+
+
+async def idle_kindergartens(year: int, *, county_ids: list[int] | None,
+                             zone_ids: list[int] | None, now: dt.datetime,
+                             limit: int | None, offset: int = 0) -> list[dict[str, Any]]:
+    """Kindergartens of the scope with no participation in an exchange held this year:
+    乡村 first, then 镇区, then 城区; within each by county code, zone and name."""
+    start, held = year_bounds(year)[0], held_end(year, now)
+    sql = _Sql().add(
+        'SELECT k."id", k."name", k."locale", k."county" AS county_id, c."name" AS county_name,'
+        ' k."zone" AS zone_id, z."name" AS zone_name FROM "kindergarten" k'
+        ' JOIN "county" c ON c."id" = k."county" LEFT JOIN "zone" z ON z."id" = k."zone" WHERE ')
+    _not_in_exchange(sql, start, held)
+    sql.within('k."county"', county_ids).within('k."zone"', zone_ids)
+    sql.add(" ORDER BY CASE k.\"locale\" WHEN 'rural' THEN 0 WHEN 'town' THEN 1 ELSE 2 END,"
+            ' c."code", z."name", k."name", k."id"')
+    if limit is not None:
+        sql.add(" LIMIT {} OFFSET {}", limit, offset)
+    return await sql.run()
