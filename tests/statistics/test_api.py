@@ -117,7 +117,7 @@ async def test_month_chart_xlsx_holds_the_table_with_chinese_headers_and_total(c
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == f"灵宝市{YEAR}年各月教研活动"
-    assert rows[1][0].startswith("备案活动：已报送市教育局的备案活动（草稿不计）")
+    assert rows[1][0].startswith("备案活动：市教育局已受理（备案）的年度备案中已报送的活动（草稿、待审核和退回的不计）")
     assert rows[2] == ["月份", "备案活动", "同研异构活动", "课题申报", "城乡结对组"]
     assert rows[3] == ["1月", 0, 0, 0, 0]
     assert rows[4] == ["2月", 0, 0, 1, 0]

@@ -4,10 +4,11 @@ months, within the caller's scope, in a number of queries that does not grow wit
 from __future__ import annotations
 
 from lianyan import clock, db
+from lianyan.reports.figures import year_figures
 from lianyan.statistics import services
-from tests.builders import exchanges
+from tests.builders import exchanges, filings
 from tests.builders import org as f
-from tests.statistics.world import NOW, YEAR, World, activity, build, city_time
+from tests.statistics.world import NOW, YEAR, activity, build, city_time
 
 CITY = "三门峡市"
 
@@ -39,8 +40,8 @@ async def test_city_counts_only_filed_and_held_work_in_city_months(clean_db):
     # 1 April 00:30 in Sanmenxia (31 March in UTC) is April; so are the rest, in city time
     assert months["exchanges"] == month_list(m4=1)
     assert months["pairings"] == month_list(m4=1)
-    assert months["designs"] == month_list(m4=1, m5=1)
-    assert months["comments"] == month_list(m5=1, m6=1)
+    assert months["designs"] == month_list(m4=2)
+    assert months["comments"] == month_list(m4=2)
     assert months["topics"] == month_list(m2=1, m3=1)
     by_county = {c.county_name: c for c in stats.counties}
     assert [c.county_name for c in stats.counties] == ["卢氏县", "灵宝市"]  # by county code
@@ -126,9 +127,27 @@ async def test_queries_do_not_grow_with_the_data(clean_db):
         teacher = await f.user(f"t{i}", "teacher", kindergarten_id=kg)
         held = await exchanges.exchange(starts_at=city_time(5, 1 + i), county=county)
         await exchanges.participant(held, kg, county, teacher)
-        from tests.builders import filings
         filing = await filings.filing(county, year=YEAR, status="accepted")
         await activity(filing, zone, city_time(7, 1).date(), filed_at=city_time(2, 1))
     after = await queries()
 
     assert world.lingbao and before == after
+
+
+async def test_city_totals_agree_with_the_year_end_summary_figures(clean_db):
+    """The page and the 年度工作总结 (reports.figures) count the same records."""
+    await build()
+    actor = await f.principal("city")
+
+    with clock.pinned(NOW):
+        stats = await services.statistics(actor, year=YEAR, city_name=CITY)
+    summary = await year_figures(YEAR, as_of=NOW.date())
+
+    assert stats.totals.activities == summary.total.activities
+    assert stats.totals.exchanges == summary.exchanges_organised
+    assert stats.totals.designs == summary.total.designs
+    assert stats.totals.comments == summary.total.expert_comments
+    assert [m.activities for m in stats.months] == summary.monthly.activities
+    assert [m.exchanges for m in stats.months] == summary.monthly.exchanges
+    assert [m.designs for m in stats.months] == summary.monthly.designs
+    assert [m.comments for m in stats.months] == summary.monthly.expert_comments

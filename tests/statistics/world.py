@@ -1,10 +1,11 @@
 """A small built world for the statistics: what counts beside what must not.
 
 Two counties (灵宝市 411282 with zones 一区 and 二区, 卢氏县 411224 with 城关区). Counted:
-two filed activities, one held exchange on 1 April 00:30 city time (still 31 March in UTC),
-its urban–rural group, two uploaded designs, two expert comments, two submitted topics. Not
-counted: a draft activity, another county's draft filing, an exchange not held yet, one of last
-year, a design never uploaded, a teacher's reply, topics in draft, back in draft, withdrawn.
+two activities of an accepted filing, one held exchange on 1 April 00:30 city time (still
+31 March in UTC), its urban–rural group, two uploaded designs and two expert comments of it,
+two submitted topics. Not counted: an activity never sent, a filing still waiting for the city,
+an exchange not held yet (and its design), one of last year, a design never uploaded, a
+teacher's reply, topics in draft, back in draft, withdrawn.
 """
 
 from __future__ import annotations
@@ -82,13 +83,14 @@ async def build() -> World:
     teacher = await f.user("teacher1", "teacher", kindergarten_id=kg["灵宝城区园"])
     expert = await f.user("expert1", "expert")
 
-    # Activities: two filed (March, May); a draft one and another county's draft filing.
-    filing = await filings.filing(lingbao, year=YEAR, status="submitted")
+    # Activities: two of an accepted filing (March, May); one never sent, and the activity
+    # of another county's filing still waiting for the city.
+    filing = await filings.filing(lingbao, year=YEAR, status="accepted")
     await activity(filing, zone_one, dt.date(2026, 3, 1), filed_at=city_time(2, 20))
     await activity(filing, zone_two, dt.date(2026, 5, 31), filed_at=city_time(2, 20))
     await activity(filing, zone_one, dt.date(2026, 3, 2), filed_at=None)
-    draft = await filings.filing(lushi, year=YEAR, status="draft")
-    await activity(draft, zone_lushi, dt.date(2026, 4, 2), filed_at=None)
+    waiting = await filings.filing(lushi, year=YEAR, status="submitted")
+    await activity(waiting, zone_lushi, dt.date(2026, 4, 2), filed_at=city_time(3, 1))
 
     # The held exchange: 1 April 00:30 in Sanmenxia is 31 March 16:30 UTC.
     held = await exchanges.exchange(starts_at=city_time(4, 1, 0, 30), county=lingbao)
@@ -101,18 +103,20 @@ async def build() -> World:
     # Not held yet (September), and one of last year: neither counts, nor makes its
     # kindergartens take part this year.
     later = await exchanges.exchange(starts_at=city_time(9, 1), county=lingbao)
-    await exchanges.participant(later, kg["灵宝镇区园"], lingbao, teacher)
+    p_later = await exchanges.participant(later, kg["灵宝镇区园"], lingbao, teacher)
+    await exchanges.version(await exchanges.design(later, p_later))
     last_year = await exchanges.exchange(starts_at=city_time(12, 31, 23, 0, year=2025),
                                           county=lingbao)
     await exchanges.participant(last_year, kg["灵宝乡村未参与园"], lingbao, teacher)
 
-    # Designs: uploaded on 30 April 23:30 and 1 May 00:10 city time; one never uploaded.
+    # Designs of the held exchange (counted in its month, April, as the year-end summary does,
+    # whenever uploaded); one never uploaded.
     design_urban = await exchanges.design(held, p_urban)
     version_urban = await exchanges.version(design_urban, created_at=city_time(4, 30, 23, 30))
     design_rural = await exchanges.design(held, p_a_rural)
     version_rural = await exchanges.version(design_rural, created_at=city_time(5, 1, 0, 10))
     await exchanges.design(held, p_rural, latest_version=0)
-    # Comments: experts' on 31 May 23:59 and 1 June 08:00; a teacher's reply does not count.
+    # Comments: experts' two (April, the exchange's month); a teacher's reply does not count.
     await exchanges.comment(design_urban, version_urban, expert, created_at=city_time(5, 31, 23, 59))
     await exchanges.comment(design_rural, version_rural, expert, created_at=city_time(6, 1, 8, 0))
     await exchanges.comment(design_urban, version_urban, teacher, role="teacher",

@@ -1,7 +1,9 @@
 """The year's figures of the teaching-research work, computed once for every report that shows them.
 
-年度工作总结 (docx), the year-end slides (pptx) and a statistics page all read the same numbers
-from here, so a figure cannot say one thing in the summary and another on a slide. Each figure
+年度工作总结 (docx) and the year-end slides (pptx) read the same numbers from here, so a figure
+cannot say one thing in the summary and another on a slide; the 统计 page
+(``statistics/queries.py``, narrowed to zones and grouped by month in SQL) counts by the same
+rules, and a test compares the two. Each figure
 counts **accepted or held records only**, as a bureau reports them:
 
 * activities and directions: those of a filing the city **accepted** (备案), and only the

@@ -6,15 +6,19 @@ and groups by county and month, so a province answers in about ten queries retur
 counties × 12 rows each. Months are the city's calendar months (Asia/Shanghai): a ``CASE`` over
 the month boundaries computed in city time, the same SQL on SQLite (UTC text) and PostgreSQL.
 
-What each figure counts (docs/statistics.md):
+What each figure counts (docs/statistics.md) — the rules of ``reports.figures``, so the page,
+the year-end summary and the slides agree:
 
-* activities: filed activities (备案活动) that reached the city (``filed_at`` set), by the month
-  they start; drafts never count;
+* activities: filed activities (备案活动) of a filing the city **accepted**, that reached the city
+  (``filed_at`` set), by the month they start; drafts, filings waiting or returned count nothing;
 * exchanges: 同研异构 exchanges **held** (started by now) in the year, once per exchange; per
   county, the exchanges its kindergartens took part in (one exchange counts for each county);
-* designs: lesson designs with at least one upload, by the month of the first upload;
-* comments: experts' comments (点评; teachers' replies are not counted), by the month written;
-* topics: topics first submitted (提交申报) in the year, except those back in draft or withdrawn;
+* designs: lesson designs with at least one upload, in exchanges held this year, by the
+  exchange's month;
+* comments: experts' comments (点评; teachers' replies are not counted) on the designs of
+  exchanges held this year, by the exchange's month;
+* topics: topics first submitted (提交申报) in the year, by that month, except those back in
+  draft or withdrawn;
 * pairings: groups of held exchanges mixing a 城区 kindergarten with a 镇区 or 乡村 one (城乡结对).
 """
 
@@ -123,8 +127,9 @@ async def figures(year: int, *, county_ids: list[int] | None, zone_ids: list[int
     activities = _Sql().add('SELECT f."county" AS county_id, ')
     _month(activities, 'a."starts_on"', days).add(
         ' AS month, COUNT(*) AS n FROM "filed_activity" a JOIN "filing" f ON f."id" = a."filing"'
-        ' WHERE a."filed_at" IS NOT NULL AND a."starts_on" >= {} AND a."starts_on" < {}',
-        days[0], days[12])
+        " WHERE f.\"status\" = 'accepted' AND a.\"filed_at\" IS NOT NULL"
+        ' AND f."year" = {} AND a."starts_on" >= {} AND a."starts_on" < {}',
+        year, days[0], days[12])
     activities.within('f."county"', county_ids).within('a."zone"', zone_ids).add(" GROUP BY 1, 2")
 
     # Participants of the scope: their county as paired, their kindergarten's zone now.
@@ -151,20 +156,20 @@ async def figures(year: int, *, county_ids: list[int] | None, zone_ids: list[int
     exchange_months.add(" GROUP BY 1")
 
     designs = _Sql().add('SELECT p."county" AS county_id, ')
-    _month(designs, 'v."created_at"', moments).add(
+    _month(designs, 'e."starts_at"', moments).add(
         ' AS month, COUNT(*) AS n FROM "design" d JOIN "participant" p ON p."id" = d."participant"'
-        ' JOIN "design_version" v ON v."design" = d."id" AND v."number" = 1'
-        + kg_join.format(k="k", p="p")
-        + ' WHERE d."latest_version" > 0 AND v."created_at" >= {} AND v."created_at" < {}',
-        start, end)
+        ' JOIN "exchange" e ON e."id" = d."exchange"' + kg_join.format(k="k", p="p")
+        + ' WHERE d."latest_version" > 0 AND e."starts_at" >= {} AND e."starts_at" < {}',
+        start, held)
     participant_scope(designs).add(" GROUP BY 1, 2")
 
     comments = _Sql().add('SELECT p."county" AS county_id, ')
-    _month(comments, 'm."created_at"', moments).add(
+    _month(comments, 'e."starts_at"', moments).add(
         ' AS month, COUNT(*) AS n FROM "comment" m JOIN "design" d ON d."id" = m."design"'
-        ' JOIN "participant" p ON p."id" = d."participant"' + kg_join.format(k="k", p="p")
-        + " WHERE m.\"role\" = 'expert' AND m.\"created_at\" >= {} AND m.\"created_at\" < {}",
-        start, end)
+        ' JOIN "participant" p ON p."id" = d."participant"'
+        ' JOIN "exchange" e ON e."id" = d."exchange"' + kg_join.format(k="k", p="p")
+        + " WHERE m.\"role\" = 'expert' AND e.\"starts_at\" >= {} AND e.\"starts_at\" < {}",
+        start, held)
     participant_scope(comments).add(" GROUP BY 1, 2")
 
     topics = _Sql().add('SELECT t."county" AS county_id, ')

@@ -30,10 +30,10 @@ METRIC_NAMES = {
 
 #: The counting rules as the page and the xlsx state them.
 RULES = (
-    "备案活动：已报送市教育局的备案活动（草稿不计），按活动开始日期计入月份；"
+    "备案活动：市教育局已受理（备案）的年度备案中已报送的活动（草稿、待审核和退回的不计），按活动开始日期计入月份；"
     "同研异构活动：截至统计时已举行的活动，每次计一次，县区按其幼儿园参加的活动计（一次活动可计入多个县区）；"
-    "教学设计：至少上传过一版的设计，按首次上传时间计；专家点评：专家的点评（教师回复不计），按发表时间计；"
-    "课题申报：本年首次提交申报的课题（退回为草稿或已撤销的不计）；"
+    "教学设计：已举行活动中至少上传过一版的设计；专家点评：已举行活动中专家的点评（教师回复不计），"
+    "二者按活动举行的月份计；课题申报：本年首次提交申报的课题，按提交月份计（退回为草稿或已撤销的不计）；"
     "城乡结对组：已举行活动中城区园与镇区、乡村园同组的组数。月份按北京时间。"
 )
 
@@ -211,10 +211,10 @@ async def download_xlsx(actor: Principal, key: str, *, year: int | None, county_
     stats = await statistics(actor, year=year, county_id=county_id, zone_id=zone_id,
                              city_name=city_name, limit=0)
     chart = _pick(stats, key)
-    rows = [[category, *(x.values[i] for x in chart.series)]
-            for i, category in enumerate(chart.categories)]
-    rows.append(["合计", *chart.total_row()])
+    table: list[list[object]] = [[category, *(x.values[i] for x in chart.series)]
+                                 for i, category in enumerate(chart.categories)]
+    table.append(["合计", *chart.total_row()])
     data = table_workbook(title=f"{stats.scope_name}{chart.title}", sheet_title=chart.title[5:],
                           header=[chart.category_name, *(x.name for x in chart.series)],
-                          rows=rows, note=RULES)
+                          rows=table, note=RULES)
     return f"{_file_stem(stats, chart.title)}.xlsx", data
