@@ -208,3 +208,65 @@ async def test_the_picker_refuses_a_single_candidate_by_the_list(browser, live_s
     # the refused page keeps the tick and the count
     assert await officer.inner_text("[data-testid=selected-count]") == "1"
     await _shot(officer, "pairing-one-candidate")
+
+
+async def test_repairing_ticks_the_participants_warns_at_once_and_lists_every_problem(
+    browser, live_server, demo_city
+):
+    # Arrange: the demo exchange, two confirmed groups of a 灵宝市 and a 卢氏县 kindergarten
+    x = await _demo_exchange()
+    rows = await Participant.select(Participant.kindergarten, Participant.county,
+                                    Participant.group.number).where(Participant.exchange == x)
+    by_group: dict[int, dict[int, int]] = {}
+    for r in rows:
+        by_group.setdefault(r["group.number"], {})[r["county"]] = r["kindergarten"]
+    counties = {r["name"]: r["id"] for r in await County.select(County.id, County.name)}
+    lingbao = counties["灵宝市"]
+    officer = await _context(browser, live_server, "lingbao", 1366)
+
+    # Re-pairing: the participants' counties and the participants themselves are ticked
+    await officer.goto(f"/exchanges/{x}/pairing")
+    for county_id in {r["county"] for r in rows}:
+        assert await officer.is_checked(f"input[name=county_id][value='{county_id}']")
+    for r in rows:
+        assert await officer.is_checked(f"[data-testid=candidate-{r['kindergarten']}]")
+    assert await officer.inner_text("[data-testid=selected-count]") == str(len(rows))
+    assert await officer.is_hidden("[data-testid=problems-1]")
+
+    # Dragging group 2's 灵宝市 kindergarten into group 1: the warning shows in group 1 at once
+    mover = by_group[2][lingbao]
+    await officer.drag_and_drop(f"[data-testid=member-{mover}]",
+                                "[data-testid=pair-group-1] .pair-reason",
+                                source_position={"x": 12, "y": 12})
+    warning = await officer.inner_text("[data-testid=problems-1]")
+    assert "第1组有2所幼儿园同属灵宝市" in warning and "不能分在一组" in warning
+    assert await officer.is_hidden("[data-testid=problems-2]")
+    await _shot(officer, "pairing-warning")
+    # ... and goes away when it is moved back
+    await officer.fill(f"[data-testid=group-of-{mover}]", "2")
+    await officer.dispatch_event(f"[data-testid=group-of-{mover}]", "change")
+    assert await officer.is_hidden("[data-testid=problems-1]")
+
+    # Confirming a grouping with two broken groups: both problems, each by its group
+    await officer.fill(f"[data-testid=group-of-{mover}]", "1")
+    await officer.dispatch_event(f"[data-testid=group-of-{mover}]", "change")
+    await officer.click("[data-testid=confirm]")
+    await officer.wait_for_selector("[data-testid=error]")
+    error = await officer.inner_text("[data-testid=error]")
+    assert "同属灵宝市" in error and "第2组少于两所幼儿园" in error
+    assert "同属灵宝市" in await officer.inner_text("[data-testid=problems-1]")
+    assert "第2组少于两所幼儿园" in await officer.inner_text("[data-testid=problems-2]")
+    assert await officer.input_value(f"[data-testid=group-of-{mover}]") == "1"
+    await _shot(officer, "pairing-problems")
+    after = await Participant.select(Participant.kindergarten, Participant.county,
+                                     Participant.group.number).where(Participant.exchange == x)
+    assert sorted(map(str, after)) == sorted(map(str, rows))
+
+    phone = await _context(browser, live_server, "lingbao", 390)
+    await phone.goto(f"/exchanges/{x}/pairing")
+    await phone.drag_and_drop(f"[data-testid=member-{mover}]",
+                              "[data-testid=pair-group-1] .pair-reason",
+                              source_position={"x": 12, "y": 12})
+    assert "同属灵宝市" in await phone.inner_text("[data-testid=problems-1]")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+    await _shot(phone, "pairing-warning")

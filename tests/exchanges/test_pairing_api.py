@@ -146,6 +146,54 @@ async def test_put_groups_needs_two_counties_and_teachers_of_the_kindergarten(
     assert too_small.json()["code"] == "pairing.group_too_small"
 
 
+async def test_put_groups_reports_every_problem_of_every_group_in_one_answer(
+    client, world: World
+):
+    # Arrange: group 1 inside 灵宝市, group 2 with a wrong teacher, group 3 of one kindergarten
+    before = await Participant.select(Participant.kindergarten, Participant.group).order_by(
+        Participant.id
+    )
+    body = {"groups": [
+        _members((world.kgs["A"], world.people["t1"]), (world.kgs["C"], world.people["t3"])),
+        _members((world.kgs["B"], world.people["t4"]), (world.kgs["E"], world.people["t5"])),
+        _members((world.kgs["D"], world.people["t2"])),
+    ]}
+    # Act
+    response = await client.put(f"/api/v1/exchanges/{world.exchange_id}/groups", json=body,
+                                headers=await headers(client, "lingbao"))
+    # Assert: the first structural problem keeps its code; every group's message is listed
+    problem = response.json()
+    assert response.status_code == 409
+    assert problem["code"] == "pairing.same_county"
+    assert [(p["group"], p["code"]) for p in problem["problems"]] == [
+        (1, "pairing.same_county"), (2, "pairing.teacher"), (3, "pairing.group_too_small"),
+        (3, "pairing.teacher"),
+    ]
+    assert "卢氏县杜关东村幼儿园" in problem["problems"][1]["message"]
+    for p in problem["problems"]:
+        assert p["message"] in problem["detail"]
+    assert await Participant.select(Participant.kindergarten, Participant.group).order_by(
+        Participant.id
+    ) == before
+
+
+async def test_put_groups_with_only_teacher_problems_is_pairing_teacher_naming_each(
+    client, world: World
+):
+    body = {"groups": [
+        _members((world.kgs["A"], world.people["t3"]), (world.kgs["B"], world.people["t2"])),
+        _members((world.kgs["C"], world.people["t1"]), (world.kgs["D"], world.people["t4"])),
+    ]}
+    response = await client.put(f"/api/v1/exchanges/{world.exchange_id}/groups", json=body,
+                                headers=await headers(client, "lingbao"))
+    problem = response.json()
+    assert response.status_code == 400
+    assert problem["code"] == "pairing.teacher"
+    assert problem["kindergarten_id"] == world.kgs["A"]
+    assert [p["group"] for p in problem["problems"]] == [1, 2]
+    assert "灵宝市实验幼儿园" in problem["detail"] and "灵宝市尹庄镇中心幼儿园" in problem["detail"]
+
+
 async def test_put_groups_rewrites_groups_and_notifies_only_changed_teachers(
     client, world: World
 ):

@@ -99,6 +99,18 @@ def _groups_body(form: Form) -> dict[str, Any]:
     ]}  # fmt: skip
 
 
+def _problems_by_number(posted: FormState) -> dict[int, list[dict[str, str]]]:
+    """The refusal's ``problems`` (each group's messages) by group number."""
+    result: dict[int, list[dict[str, str]]] = {}
+    for problem in posted.extra.get("problems", []) or []:
+        number = problem.get("group") if isinstance(problem, dict) else None
+        if isinstance(number, int):
+            result.setdefault(number, []).append(
+                {"code": str(problem.get("code", "")), "message": str(problem.get("message", ""))}
+            )
+    return result
+
+
 #: Text fields of the edit form: sent empty, they are refused rather than left unchanged.
 _EDIT_TEXT = ("title", "content", "mode", "starts_at", "place", "meeting_link",
               "design_deadline", "comment_deadline")
@@ -332,12 +344,16 @@ class ExchangePages(Controller):
             {"kindergarten_id": m.kindergarten_id, "group": g.number, "teacher_id": m.teacher_id}
             for g in groups.groups for m in g.members
         ]  # fmt: skip
+        current = {r["kindergarten_id"] for r in rows}
+        if not chosen and current:
+            # Re-pairing starts from the current participants: their counties, each ticked.
+            chosen = {k.county_id for k in (await services.candidates_by_id(sorted(current))).values()}
         candidates = await _candidates(actor, chosen)
         zones = {(k.zone_id, k.zone_name) for k in candidates if k.zone_id is not None}
         counties = await org.list_counties(actor)
         return await _page(
             "exchanges/pairing.html", actor, exchange=exchange,
-            counties=counties, chosen=chosen, q=q or "",
+            counties=counties, chosen=chosen, q=q or "", current=current,
             candidates=candidates, editor=await self._editor(rows, [g.reason for g in groups.groups]),
             error=posted.message, posted=posted, unpaired=[], group_size=2,
             filter_counties=[c for c in counties if c.id in chosen],
@@ -406,11 +422,17 @@ class ExchangePages(Controller):
             exchange, _ = await services.visible_exchange(actor, exchange_id)
             rows = _editor_rows(form)
             numbers = sorted({r["group"] for r in rows if r["group"]})
+            # Shown again numbered 1, 2, ... as the API numbered them, so that the messages'
+            # "第n组" is the card they sit in.
+            renumber = {n: i for i, n in enumerate(numbers, start=1)}
+            for r in rows:
+                r["group"] = renumber.get(r["group"])
             return await _page(
                 "exchanges/pairing.html", actor, exchange=exchange, counties=[], chosen=set(),
                 q="", candidates=[],
                 editor=await self._editor(rows, [form.text(f"reason_{n}") for n in numbers]),
                 error=posted.message, posted=posted, unpaired=[], group_size=2,
+                group_problems=_problems_by_number(posted),
             )
 
         return await submit(

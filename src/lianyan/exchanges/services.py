@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
@@ -611,6 +612,59 @@ async def _groups(exchange_id: int, confirmed_at: dt.datetime | None) -> s.Group
     )
 
 
+def _teacher_problems(
+    data: s.GroupsIn, candidates: Mapping[int, pairing.Candidate],
+    teachers: Mapping[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each member whose teacher does not teach at its kindergarten, or teaches for another."""
+    problems: list[dict[str, Any]] = []
+    first_for: dict[int, int] = {}
+    for number, group in enumerate(data.groups, start=1):
+        for m in group.members:
+            kg = candidates.get(m.kindergarten_id)
+            if kg is None:
+                continue  # pairing.unknown_kindergarten says it
+            teacher = teachers.get(m.teacher_id)
+            if teacher is None or m.kindergarten_id not in teacher["kindergartens"]:
+                message = f"第{number}组：所选执教教师不是{kg.name}的教师，请重新选择"
+            elif m.teacher_id in first_for and first_for[m.teacher_id] != m.kindergarten_id:
+                other = candidates[first_for[m.teacher_id]].name
+                message = (f"第{number}组：{kg.name}的执教教师已代表{other}执教，"
+                           "同一位教师只能代表一所幼儿园执教")
+            else:
+                first_for.setdefault(m.teacher_id, m.kindergarten_id)
+                continue
+            problems.append({"code": "pairing.teacher", "message": message, "group": number,
+                             "kindergarten_ids": [m.kindergarten_id],
+                             "teacher_id": m.teacher_id})
+    return problems
+
+
+def _refuse_pairing_problems(
+    structural: list[pairing.GroupProblem], teacher: list[dict[str, Any]]
+) -> None:
+    """Refuse a grouping with every problem at once: ``problems`` lists each group's messages.
+
+    The error's ``code`` (and so its status) is the first structural problem's, else
+    ``pairing.teacher``, as it was when only the first problem was reported.
+    """
+    problems = [
+        {"code": p.code, "message": p.message, "group": p.group_index + 1,
+         "kindergarten_ids": list(p.kindergarten_ids)}
+        for p in structural
+    ] + teacher
+    if not problems:
+        return
+    lead = problems[0]
+    problems.sort(key=lambda p: p["group"])  # stable: a group's own problems keep their order
+    detail = "；".join(p["message"] for p in problems) + "。"
+    error = Conflict if lead["code"] == "pairing.same_county" else InvalidInput
+    extra: dict[str, Any] = {}
+    if lead["code"] == "pairing.teacher":
+        extra = {"kindergarten_id": lead["kindergarten_ids"][0], "teacher_id": lead["teacher_id"]}
+    raise error(lead["code"], detail, problems=problems, **extra)
+
+
 async def _teachers_of(teacher_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Teachers by id with their kindergarten, if they hold an active teacher role."""
     rows = await RoleAssignment.select(
@@ -678,38 +732,16 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
         candidates = await candidates_by_id(
             sorted({*kg_ids, *(r["kindergarten"] for r in existing)})
         )
-        problems = pairing.validate_groups(
-            layout, {k: candidates[k] for k in kg_ids if k in candidates}
+        wanted = {m.kindergarten_id: m.teacher_id for g in data.groups for m in g.members}
+        teachers = await _teachers_of(sorted(set(wanted.values())))
+        _refuse_pairing_problems(
+            pairing.validate_groups(layout, {k: candidates[k] for k in kg_ids if k in candidates}),
+            _teacher_problems(data, candidates, teachers),
         )
-        if problems:
-            first = problems[0]
-            error = Conflict if first.code == "pairing.same_county" else InvalidInput
-            raise error(
-                first.code,
-                first.message + "。",
-                problems=[
-                    {"code": p.code, "message": p.message, "group": p.group_index + 1,
-                     "kindergarten_ids": list(p.kindergarten_ids)}
-                    for p in problems
-                ],
-            )
         if len({candidates[k].county_id for k in kg_ids}) < 2:
             raise Conflict(
                 "pairing.one_county", "同研异构活动至少需要两个县（市、区）的幼儿园参加。"
             )
-        wanted = {m.kindergarten_id: m.teacher_id for g in data.groups for m in g.members}
-        teachers = await _teachers_of(sorted(set(wanted.values())))
-        for kg_id, teacher_id in wanted.items():
-            teacher = teachers.get(teacher_id)
-            if teacher is None or kg_id not in teacher["kindergartens"]:
-                raise InvalidInput(
-                    "pairing.teacher",
-                    f"所选执教教师不是{candidates[kg_id].name}的教师，请重新选择。",
-                    kindergarten_id=kg_id, teacher_id=teacher_id,
-                )
-        teacher_ids = list(wanted.values())
-        if len(set(teacher_ids)) != len(teacher_ids):
-            raise InvalidInput("pairing.teacher", "同一位教师只能代表一所幼儿园执教。")
         with_design = {
             r["participant"]
             for r in await Design.select(Design.participant).where(Design.exchange == exchange_id)

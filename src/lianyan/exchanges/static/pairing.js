@@ -84,9 +84,16 @@
     hidden.setAttribute("data-reason", "");
     var list = document.createElement("ul");
     list.className = "pair-list";
+    var problems = document.createElement("ul");
+    problems.className = "pair-problems";
+    problems.setAttribute("data-problems", "");
+    problems.setAttribute("data-testid", "problems-" + number);
+    problems.setAttribute("role", "alert");
+    problems.hidden = true;
     card.appendChild(legend);
     card.appendChild(reason);
     card.appendChild(hidden);
+    card.appendChild(problems);
     card.appendChild(list);
     container.insertBefore(card, groupBox(""));
     watch(card);
@@ -98,6 +105,34 @@
       var out = card.querySelector("[data-group-count]");
       if (out) { out.textContent = n + " 所"; }
     });
+  };
+  var check = function (card) {
+    // The hard rule, at once and in the group's own line: no two kindergartens of one county.
+    // It replaces the server's same-county lines (they said the same of the group as sent).
+    var box = card.querySelector("[data-problems]");
+    if (!box || card.getAttribute("data-group") === "") { return; }
+    box.querySelectorAll('li[data-code="pairing.same_county"], li[data-live]').forEach(
+      function (li) { li.remove(); });
+    var byCounty = {};
+    var order = [];
+    card.querySelectorAll(".pair-member").forEach(function (m) {
+      var county = m.getAttribute("data-county");
+      if (!byCounty[county]) { byCounty[county] = []; order.push(county); }
+      byCounty[county].push(m);
+    });
+    order.forEach(function (county) {
+      var members = byCounty[county];
+      if (members.length < 2) { return; }
+      var li = document.createElement("li");
+      li.setAttribute("data-live", "");
+      li.setAttribute("data-code", "pairing.same_county");
+      li.textContent = "第" + card.getAttribute("data-group") + "组有" + members.length +
+        "所幼儿园同属" + members[0].getAttribute("data-county-name") + "（" +
+        members.map(function (m) { return m.getAttribute("data-name"); }).join("、") +
+        "），同一县（市、区）的幼儿园不能分在一组";
+      box.appendChild(li);
+    });
+    box.hidden = box.children.length === 0;
   };
   var changed = function (card) {
     // A group whose members changed by hand: its suggested reason no longer tells the story.
@@ -119,6 +154,8 @@
     member.querySelector("input.pair-number").value = number;
     changed(from);
     changed(target);
+    if (from) { check(from); }
+    check(target);
     recount();
   };
 
@@ -154,6 +191,9 @@
       if (dragged) { place(dragged, card.getAttribute("data-group")); }
     });
   };
-  container.querySelectorAll("fieldset[data-group]").forEach(watch);
+  container.querySelectorAll("fieldset[data-group]").forEach(function (card) {
+    watch(card);
+    check(card);
+  });
   recount();
 })();
