@@ -30,5 +30,6 @@ APP_REGISTRY = AppRegistry(
         "lianyan.exchanges.piccolo_app",
         "lianyan.reports.piccolo_app",
         "lianyan.search.piccolo_app",
+        "lianyan.robots.piccolo_app",
     ]
 )

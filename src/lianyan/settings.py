@@ -103,6 +103,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_worker: bool = True
     #: A video larger than this also gets a 720p preview for phones (``LIANYAN_VIDEO_PREVIEW_BYTES``).
     video_preview_bytes: Annotated[int, msgspec.Meta(ge=1)] = 200 * 1024 * 1024
+    #: Hosts accepted for group-robot webhooks besides WeCom's and DingTalk's own
+    #: (``LIANYAN_ROBOT_HOSTS``, comma-separated, any port, http allowed): a proxy, a test receiver.
+    robot_hosts: tuple[str, ...] = ()
+    #: The site's address as people open it (``LIANYAN_PUBLIC_ORIGIN``, ``https://host``): links
+    #: in robot messages point there.
+    public_origin: str = ""
     debug: bool = False
 
     @property
@@ -184,6 +190,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "LIANYAN_TRUSTED_PROXIES must list IP addresses or networks "
                     f"(10.0.0.0/8, 192.168.1.10), got {proxy!r}"
                 ) from None
+        robot_hosts = tuple(
+            h.strip().lower() for h in env.get("LIANYAN_ROBOT_HOSTS", "").split(",") if h.strip()
+        )
+        for host in robot_hosts:
+            if not re.fullmatch(r"[a-z0-9.\-]+|\[[0-9a-f:.]+\]|[0-9a-f:]+", host):
+                raise SettingsError(
+                    f"LIANYAN_ROBOT_HOSTS must list host names or addresses, got {host!r}"
+                )
+        public_origin = env.get("LIANYAN_PUBLIC_ORIGIN", "").strip().rstrip("/")
+        if public_origin and not re.fullmatch(r"https?://[^/\s?#]+", public_origin):
+            raise SettingsError(
+                f"LIANYAN_PUBLIC_ORIGIN must be http(s)://host[:port], got {public_origin!r}"
+            )
         try:
             return msgspec.convert(
                 {
@@ -206,6 +225,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "video_preview_bytes": _int(
                         env, "LIANYAN_VIDEO_PREVIEW_BYTES", 200 * 1024 * 1024
                     ),
+                    "robot_hosts": robot_hosts,
+                    "public_origin": public_origin,
                     "debug": _flag(env, "LIANYAN_DEBUG", False),
                 },
                 cls,

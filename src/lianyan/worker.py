@@ -1,4 +1,5 @@
-"""``lianyan worker``: run the background jobs (video previews, reports) as their own process.
+"""``lianyan worker``: run the background jobs (video previews, reports, group-robot messages)
+as their own process.
 
 Each app process already runs both workers; this command runs the same job queues on a
 machine of its own, so a province adds transcoding machines without adding web servers (set
@@ -16,7 +17,8 @@ from typing import Any
 def add_commands(sub: Any) -> None:
     """Register ``lianyan worker`` on the ``lianyan`` argument parser."""
     worker = sub.add_parser(
-        "worker", help="run video previews and report jobs (the app's job queues) in this process"
+        "worker",
+        help="run video previews, report jobs and group-robot messages (the app's queues) here"
     )
     worker.add_argument("--once", action="store_true", help="run what is queued, then stop")
     worker.add_argument("--no-reports", action="store_true", help="video previews only")
@@ -29,6 +31,8 @@ async def run_worker(settings: Any, *, once: bool, reports: bool = True) -> list
     from lianyan.files.local_s3 import LocalS3Server
     from lianyan.files.store import ObjectStore
     from lianyan.reports.worker import ReportWorker
+    from lianyan.robots.delivery import SenderConfig
+    from lianyan.robots.sender import RobotSender
 
     local = None
     store_settings = settings.store
@@ -41,13 +45,16 @@ async def run_worker(settings: Any, *, once: bool, reports: bool = True) -> list
         await store.ensure_bucket()
         media = media_jobs.MediaWorker(store, large_bytes=settings.video_preview_bytes)
         report = ReportWorker(store, settings) if reports else None
+        robots = RobotSender(SenderConfig.from_settings(settings))
         if once:
             ran = await media.run_until_idle()
             if report is not None:
                 ran += await report.run_until_idle()
+            ran += await robots.run_until_idle()
             return ran
         async with asyncio.TaskGroup() as group:
             group.create_task(media.serve())
+            group.create_task(robots.serve())
             if report is not None:
                 group.create_task(report.serve())
         return []

@@ -76,6 +76,8 @@ def live_server(settings: object, migrated: None) -> Iterator[LiveServer]:
             "LIANYAN_MEDIA_WORKER": "0",
             "LIANYAN_REPORT_WORKER": "0",
             "LIANYAN_REMINDER_SECONDS": str(7 * 24 * 3600),
+            # The group robots' test receiver (tests/robots/receiver.py) listens here.
+            "LIANYAN_ROBOT_HOSTS": "127.0.0.1",
         }
     )
     log = Path(env["LIANYAN_DATA_DIR"]) / f"live-server-{port}.log"

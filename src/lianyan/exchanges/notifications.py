@@ -1,7 +1,9 @@
 """In-app notices, the outbox a mail/SMS sender drains, and the deadline reminders.
 
 Every notice is one ``notification`` row for the person and one ``outbox_message`` row for a
-sender outside the app. Notices that must happen once (pairing, reminders) carry a
+sender outside the app. Notices of the kinds in ``ROBOT_KINDS`` also go to the group robots
+of the recipients' counties and zones (``lianyan.robots.outbox``): one message per event,
+not one per person, written in the same transaction. Notices that must happen once (pairing, reminders) carry a
 ``dedupe_key``: a second attempt with the same key writes nothing, so ``due_reminders`` may run
 as often as anyone likes (the app's own scheduler, ``exchanges/scheduler.py``, or ``lianyan remind``).
 """
@@ -30,6 +32,7 @@ from lianyan.exchanges.tables import (
 from lianyan.labels import book
 from lianyan.org.tables import Person
 from lianyan.principal import Principal
+from lianyan.robots import outbox as robots
 
 #: When the scheduled reminders go out, as (kind, how long before the deadline). Each goes
 #: once per exchange, person and deadline; a reminder first seen inside a nearer window is
@@ -56,6 +59,14 @@ KIND_NAMES = {
     "proposal": "参与园推荐",
     "exchange_changed": "活动变更",
 }
+
+
+#: Notices that also go to the county's and zone's group robots (docs/robots.md): deadlines and
+#: reminders, filings accepted or returned, nudges.
+ROBOT_KINDS = frozenset({
+    "design_deadline", "expert_late", "filing_deadline", "filing_accepted", "filing_returned",
+    "nudge", "expert_reminder",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,7 @@ async def send(notices: list[Notice]) -> int:
             )
         }
         written = 0
+        events: dict[tuple[str, str, str, str], list[int]] = {}
         now = clock.now()
         for notice in notices:
             if notice.dedupe_key:
@@ -118,6 +130,13 @@ async def send(notices: list[Notice]) -> int:
                 )
             )
             written += 1
+            if notice.kind in ROBOT_KINDS:
+                key = (notice.kind, notice.title, notice.body, notice.link)
+                events.setdefault(key, []).append(notice.person_id)
+        await robots.post(
+            robots.Event(kind=kind, title=title, body=body, link=link, person_ids=tuple(people))
+            for (kind, title, body, link), people in events.items()
+        )
     return written
 
 

@@ -97,6 +97,8 @@ def route_handlers() -> list[Any]:
     from lianyan.auth.account_pages import AccountPages
     from lianyan.reports.api import ReportController
     from lianyan.reports.pages import ReportPages, report_static
+    from lianyan.robots.api import RobotController
+    from lianyan.robots.pages import RobotPages
     from lianyan.search.api import SearchController
     from lianyan.search.pages import SearchPages
     from lianyan.statistics.api import StatisticsController
@@ -146,6 +148,8 @@ def route_handlers() -> list[Any]:
         StatisticsController,
         StatisticsPages,
         statistics_static,
+        RobotController,
+        RobotPages,
     ]
 
 
@@ -182,11 +186,15 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
             from lianyan.files.media_jobs import running as media_worker
             from lianyan.reminders import running as reminder_scheduler
             from lianyan.reports.worker import running as report_worker
+            from lianyan.robots.delivery import SenderConfig
+            from lianyan.robots.sender import running as robot_sender
 
             async with contextlib.AsyncExitStack() as workers:
                 if settings.report_worker:
                     await workers.enter_async_context(report_worker(app.state.store, settings))
                 await workers.enter_async_context(reminder_scheduler(settings.reminder_seconds))
+                await workers.enter_async_context(
+                    robot_sender(SenderConfig.from_settings(settings)))
                 if settings.media_worker:
                     await workers.enter_async_context(media_worker(
                         app.state.store, large_bytes=settings.video_preview_bytes

@@ -65,6 +65,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("通知", "/notifications"),
     NavEntry("课题", "/topics", only=_EVERY_ROLE_BUT_ADMIN),
     NavEntry("报表", "/reports"),
+    NavEntry("群机器人", "/robots"),
 ]
 
 #: path → access rule of each navigation entry's page, learnt from the app (``learn_pages``).

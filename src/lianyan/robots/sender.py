@@ -1,0 +1,130 @@
+"""The robot sender: delivers queued robot messages, in the app process and in ``lianyan worker``.
+
+Each app instance (and each ``lianyan worker``) runs one sender. It claims the next due
+message (``pending`` and ``next_at`` passed) with a conditional UPDATE, so instances sharing
+one database never send a message twice; ``outbox.post`` in this process wakes it at once,
+messages queued elsewhere are found by polling. A message left ``sending`` by a stopped
+instance for ``STALE_AFTER`` goes back to the queue with that attempt counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+
+from lianyan import clock
+from lianyan.robots.delivery import MAX_ATTEMPTS, SenderConfig, deliver
+from lianyan.robots.tables import RobotMessage
+from lianyan.robots.wakeup import SENDERS
+
+log = logging.getLogger(__name__)
+
+#: Seconds between looks at the table when nothing woke the sender.
+POLL_SECONDS = 5.0
+#: A message ``sending`` this long belongs to an instance that stopped.
+STALE_AFTER = dt.timedelta(minutes=2)
+
+
+async def claim_next(worker: str, now: dt.datetime | None = None) -> int | None:
+    """Claim the next due message for ``worker``; None when none is due (or others took them)."""
+    now = now or clock.now()
+    for _ in range(10):
+        candidate = await RobotMessage.select(RobotMessage.id).where(
+            (RobotMessage.status == "pending") & (RobotMessage.next_at <= now)
+        ).order_by(RobotMessage.next_at).order_by(RobotMessage.id).first()
+        if candidate is None:
+            return None
+        claimed = await RobotMessage.update({
+            RobotMessage.status: "sending", RobotMessage.claimed_by: worker[:100],
+            RobotMessage.claimed_at: clock.now(),
+        }).where(
+            (RobotMessage.id == candidate["id"]) & (RobotMessage.status == "pending")
+        ).returning(RobotMessage.id)
+        if claimed:
+            return int(candidate["id"])
+    return None
+
+
+async def requeue_stale(older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Put back messages left ``sending`` by a stopped instance (their attempt counted; failed
+    once out of attempts). Safe from every instance at once. Returns how many."""
+    cutoff = clock.now() - older_than
+    stale = (RobotMessage.status == "sending") & (RobotMessage.claimed_at < cutoff)
+    out = await RobotMessage.update({
+        RobotMessage.status: "failed", RobotMessage.error: "发送时服务停止，已放弃。",
+    }).where(stale & (RobotMessage.attempts >= MAX_ATTEMPTS - 1)).returning(RobotMessage.id)
+    back = await RobotMessage.update({
+        RobotMessage.status: "pending", RobotMessage.attempts: RobotMessage.attempts + 1,
+        RobotMessage.next_at: clock.now(), RobotMessage.claimed_by: "",
+    }).where(stale).returning(RobotMessage.id)
+    return len(out) + len(back)
+
+
+class RobotSender:
+    """Claims and delivers robot messages until cancelled."""
+
+    def __init__(self, config: SenderConfig, *, poll_seconds: float = POLL_SECONDS,
+                 name: str | None = None) -> None:
+        self.config = config
+        self.poll_seconds = poll_seconds
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Make a sleeping ``serve`` look at the table now (callable from any thread)."""
+        if self._wake is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run_once(self, now: dt.datetime | None = None) -> int | None:
+        """Claim and deliver the next due message; its id, or None when none was due."""
+        message_id = await claim_next(self.name, now)
+        if message_id is None:
+            return None
+        await deliver(message_id, self.config)
+        return message_id
+
+    async def run_until_idle(self, now: dt.datetime | None = None) -> list[int]:
+        """Deliver due messages until none is left; the ids tried (tests and the CLI)."""
+        tried = []
+        while (message_id := await self.run_once(now)) is not None:
+            tried.append(message_id)
+        return tried
+
+    async def serve(self) -> None:
+        """Deliver messages as they come due, until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        SENDERS.add(self)
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await requeue_stale()
+                    await self.run_until_idle()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the database was away: log it, try again next round
+                    log.exception("robot sender %s: a round failed", self.name)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+        finally:
+            SENDERS.discard(self)
+
+
+@contextlib.asynccontextmanager
+async def running(config: SenderConfig) -> AsyncIterator[RobotSender]:
+    """Run a sender for the duration of the block (the app's lifespan); stop it cleanly."""
+    sender = RobotSender(config)
+    task = asyncio.create_task(sender.serve(), name="lianyan-robot-sender")
+    try:
+        yield sender
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
