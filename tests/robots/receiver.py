@@ -117,7 +117,7 @@ def start() -> tuple[Receiver, ThreadingHTTPServer]:
             self.end_headers()
             self.wfile.write(raw)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             parts = urllib.parse.urlsplit(self.path)
             query = parts.query
             values = urllib.parse.parse_qs(query)

@@ -19,7 +19,9 @@ from lianyan.errors import Conflict, Forbidden, NotFound
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.services import visible_exchange
 from lianyan.exchanges.tables import Design, Highlight
+from lianyan.labels import book
 from lianyan.principal import Principal
+from lianyan.robots import outbox as robots
 
 _COLUMNS = (
     Highlight.id,
@@ -89,6 +91,13 @@ async def push(actor: Principal, exchange_id: int, data: s.HighlightIn) -> s.Hig
         )[0]
         await audit.record(actor, "highlight.push", "exchange", exchange_id)
         await indexing.changed("highlight", row["id"])
+        if exchange.county_id is not None:
+            await robots.post([robots.Event(
+                kind="highlight_pushed",
+                title=f"{exchange.county_name or ''}推送了亮点活动{book(exchange.title)}",
+                body=data.summary.strip(), link=f"/exchanges/{exchange_id}",
+                county_ids=(exchange.county_id,),
+            )])
     return await _one(row["id"])
 
 
@@ -112,6 +121,13 @@ async def accept(actor: Principal, highlight_id: int) -> s.HighlightOut:
         ).where(Highlight.id == highlight_id)
         await audit.record(actor, "highlight.accept", "exchange", current.exchange_id)
         await indexing.changed("highlight", highlight_id)
+        if current.county_id is not None:
+            await robots.post([robots.Event(
+                kind="highlight_accepted",
+                title=f"亮点活动{book(current.title)}已收录到市级资源库",
+                body="全市教师都可以在“资源库”中查看本次活动的教学设计和资料。",
+                link="/library", county_ids=(current.county_id,),
+            )])
     return await _one(highlight_id)
 
 

@@ -33,6 +33,7 @@ from lianyan.reports.docx import ReportFonts
 from lianyan.reports.kinds import KINDS, STATUS_NAMES
 from lianyan.reports.schemas import ReportAccepted, ReportIn, ReportJobOut, ReportParams
 from lianyan.reports.tables import ReportJob
+from lianyan.robots import outbox as robots
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,17 @@ async def _photos(store: ObjectStore, report: content.YearEndSlides) -> dict[str
     return photos
 
 
+async def _tell_robots(job: dict[str, Any]) -> None:
+    """A county's report is ready: its group robots say so (docs/robots.md)."""
+    if job["county_id"] is None:
+        return
+    await robots.post([robots.Event(
+        kind="report_ready", title=f"报表已生成：{job['title']}",
+        body=f"{job['requested_by_name']}申请的报表已生成，可在“报表”页面下载。",
+        link="/reports", county_ids=(job["county_id"],),
+    )])
+
+
 async def _finish(job_id: int, values: dict[Any, Any]) -> int:
     rows = await ReportJob.update({**values, ReportJob.finished_at: clock.now()}).where(
         (ReportJob.id == job_id) & (ReportJob.status == "running")
@@ -298,7 +310,8 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
     Cancelled (the app is shutting down), the job goes back to the queue.
     """
     job = await ReportJob.select(
-        ReportJob.kind, ReportJob.params, ReportJob.title, ReportJob.requested_by
+        ReportJob.kind, ReportJob.params, ReportJob.title, ReportJob.requested_by,
+        ReportJob.requested_by_name, ReportJob.county_id,
     ).where(ReportJob.id == job_id).first()
     if job is None:
         return "failed"
@@ -328,6 +341,10 @@ async def run_job(job_id: int, *, store: ObjectStore, context: content.Context,
             # The job was failed as stale (or removed) meanwhile: nothing may point at the file.
             await files.discard(store, stored.id)
             return "failed"
+        try:
+            await _tell_robots(job)
+        except Exception:  # the report is done whatever the robots' queue did
+            log.exception("report job %s: queuing the robot message failed", job_id)
         return "done"
     except BaseException as exc:
         if stored_id is not None:
