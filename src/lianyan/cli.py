@@ -25,8 +25,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     """
     import uvicorn
 
-    settings = load_settings()
+    # Before the settings are read: robot messages link to it (settings.public_origin).
     os.environ.setdefault("LIANYAN_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
+    settings = load_settings()
     # X-Forwarded-* are believed from LIANYAN_TRUSTED_PROXIES only (never uvicorn's default of
     # 127.0.0.1): login throttling counts by the client address they give.
     proxy_headers = bool(settings.trusted_proxies)
