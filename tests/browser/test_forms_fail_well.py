@@ -64,6 +64,7 @@ BAD_VALUE_CHECKS = {
     "/account/password": "wrong current password",
     "/org/people/{person_id:int}/account": "opened meanwhile in another tab",
     "/org/accounts/open": "nobody ticked",
+    "/robots": "a webhook address on the bureau's network",
 }
 
 #: Forms that are one button: nothing a person types can be wrong.
@@ -85,6 +86,8 @@ NO_VALUE_FORMS = {
     "/org/people/{person_id:int}/account/active": "deactivate or reactivate",
     "/org/accounts/sheet": "download the sheet of one-time passwords",
     "/exchanges/progress/{participant_id:int}/nudge": "remind a teacher",
+    "/robots/{robot_id:int}/test": "send a test message",
+    "/robots/{robot_id:int}/delete": "remove a robot",
 }
 
 #: Forms the demo city does not show: each check below arranges its state in-process first.
@@ -429,6 +432,11 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
         "highlight-summary", f"/exchanges/{x}", f"form[action='/exchanges/{x}/highlight']",
         {"textarea[name=summary]": "亮" * 5001}, "最多 5000 个字",
         {"textarea[name=summary]": "亮" * 5001}))
+    inside = "http://10.1.2.3/cgi-bin/webhook/send?key=abcdefgh1234"
+    await _refuse(officer, Check(
+        "robot-address", "/robots", "[data-testid=add-form]",
+        {"select[name=kind]": "wecom", "input[name=url]": inside}, "不接受其他主机",
+        {"input[name=url]": inside}))
 
 
 async def _open_in_another_tab(page: Any) -> None:
