@@ -101,6 +101,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Whether this app process also builds queued reports (``LIANYAN_REPORT_WORKER``); off on
     #: web servers when ``lianyan worker`` runs on machines of their own.
     report_worker: bool = True
+    #: Whether this app process also sends queued group-robot messages (``LIANYAN_ROBOT_SENDER``);
+    #: off on web servers when ``lianyan worker`` runs elsewhere.
+    robot_sender: bool = True
     #: A video larger than this also gets a 720p preview for phones (``LIANYAN_VIDEO_PREVIEW_BYTES``).
     video_preview_bytes: Annotated[int, msgspec.Meta(ge=1)] = 200 * 1024 * 1024
     #: Hosts accepted for group-robot webhooks besides WeCom's and DingTalk's own
@@ -222,6 +225,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     "reminder_seconds": _int(env, "LIANYAN_REMINDER_SECONDS", 300),
                     "media_worker": _flag(env, "LIANYAN_MEDIA_WORKER", True),
                     "report_worker": _flag(env, "LIANYAN_REPORT_WORKER", True),
+                    "robot_sender": _flag(env, "LIANYAN_ROBOT_SENDER", True),
                     "video_preview_bytes": _int(
                         env, "LIANYAN_VIDEO_PREVIEW_BYTES", 200 * 1024 * 1024
                     ),

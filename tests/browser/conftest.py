@@ -75,6 +75,7 @@ def live_server(settings: object, migrated: None) -> Iterator[LiveServer]:
             # ``lianyan worker`` beside web servers would.
             "LIANYAN_MEDIA_WORKER": "0",
             "LIANYAN_REPORT_WORKER": "0",
+            "LIANYAN_ROBOT_SENDER": "0",
             "LIANYAN_REMINDER_SECONDS": str(7 * 24 * 3600),
             # The group robots' test receiver (tests/robots/receiver.py) listens here.
             "LIANYAN_ROBOT_HOSTS": "127.0.0.1",

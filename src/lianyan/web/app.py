@@ -193,8 +193,9 @@ def create_app(settings: Settings, *, store_settings_override: Any = None) -> Li
                 if settings.report_worker:
                     await workers.enter_async_context(report_worker(app.state.store, settings))
                 await workers.enter_async_context(reminder_scheduler(settings.reminder_seconds))
-                await workers.enter_async_context(
-                    robot_sender(SenderConfig.from_settings(settings)))
+                if settings.robot_sender:
+                    await workers.enter_async_context(
+                        robot_sender(SenderConfig.from_settings(settings)))
                 if settings.media_worker:
                     await workers.enter_async_context(media_worker(
                         app.state.store, large_bytes=settings.video_preview_bytes
