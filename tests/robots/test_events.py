@@ -42,3 +42,31 @@ async def test_a_pushed_and_accepted_highlight_reaches_the_organising_county_gro
     assert got[0].endswith(f"({ORIGIN}/exchanges/{world.exchange_id})")
     assert got[1].startswith("### 亮点活动“中班语言《小兔乖乖》同研异构”已收录到市级资源库")
     assert all(r.problems == [] for r in receiver.received)
+
+
+async def test_a_county_report_ready_reaches_the_county_group(rclient, receiver, robot_settings,
+                                                               store):
+    # Arrange
+    from lianyan.reports.worker import ReportWorker
+    from tests.reports.world import YEAR, build_world
+
+    reports_world = await build_world(activities=2, designs_per_group=1)
+    officer = await reports_world.actor("lingbao")
+    county_id = reports_world.counties["lingbao"]
+    await services.create_robot(officer, RobotIn(kind="wecom",
+                                                 url=receiver.wecom_url("report-key-01")),
+                                secret_key=robot_settings.secret_key,
+                                extra_hosts=robot_settings.robot_hosts)
+    token = await headers(rclient, "lingbao")
+    asked = await rclient.post("/api/v1/reports", headers=token, json={
+        "kind": "activity_filing", "params": {"county_id": county_id, "year": YEAR}})
+    # Act
+    ran = await ReportWorker(store, robot_settings).run_until_idle()
+    await RobotSender(SenderConfig.from_settings(robot_settings)).run_until_idle()
+    # Assert
+    assert asked.status_code == 202 and len(ran) == 1
+    [got] = receiver.of("report-key-01")
+    assert got.problems == []
+    content = got.body["markdown"]["content"]
+    assert content.startswith(f"### 报表已生成：灵宝市{YEAR}年教研活动备案表\n")
+    assert content.endswith(f"({ORIGIN}/reports)")

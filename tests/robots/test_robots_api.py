@@ -305,3 +305,49 @@ async def test_deleting_a_robot_drops_its_queue(rclient, receiver, robot_setting
     assert deleted.status_code == 204
     assert tried == [] and receiver.received == []
     assert await RobotMessage.count() == 0
+
+
+async def test_a_robot_sends_at_most_20_a_minute_and_the_rest_waits_without_an_attempt(
+        rclient, receiver, robot_settings):
+    # Arrange
+    ids, h = await build(rclient)
+    await rclient.post("/api/v1/robots", headers=h["officer_a"], json={
+        "kind": "wecom", "url": receiver.wecom_url("rate-key-0001")})
+    await send([Notice(person_id=ids["teacher_a"], kind="nudge", title=f"催办 {n}")
+                for n in range(22)])
+    sender = RobotSender(_config(robot_settings))
+    now = clock.now()
+    # Act
+    with clock.pinned(now):
+        await sender.run_until_idle()
+    waiting = await RobotMessage.select().where(RobotMessage.status == "pending")
+    with clock.pinned(now + dt.timedelta(seconds=61)):
+        await sender.run_until_idle()
+    # Assert
+    assert len(waiting) == 2
+    assert all(w["attempts"] == 0 and w["next_at"] >= now + dt.timedelta(seconds=60)
+               for w in waiting)
+    assert len(receiver.received) == 22
+    assert await RobotMessage.count().where(RobotMessage.status == "sent") == 22
+
+
+async def test_a_message_left_sending_by_a_stopped_instance_is_sent_again(
+        rclient, receiver, robot_settings):
+    # Arrange
+    from lianyan.robots.sender import STALE_AFTER, claim_next, requeue_stale
+
+    ids, h = await build(rclient)
+    await rclient.post("/api/v1/robots", headers=h["officer_a"], json={
+        "kind": "wecom", "url": receiver.wecom_url("stale-key-0001")})
+    await send([Notice(person_id=ids["teacher_a"], kind="nudge", title="催办")])
+    claimed = await claim_next("a stopped instance")
+    # Act
+    early = await requeue_stale()
+    with clock.pinned(clock.now() + STALE_AFTER + dt.timedelta(seconds=1)):
+        late = await requeue_stale()
+        tried = await RobotSender(_config(robot_settings)).run_until_idle()
+    # Assert
+    assert (early, late) == (0, 1)
+    assert tried == [claimed]
+    [row] = await RobotMessage.select()
+    assert (row["status"], row["attempts"]) == ("sent", 2)
