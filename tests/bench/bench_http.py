@@ -244,6 +244,8 @@ def targets(base: str, scale: str) -> tuple[list[Target], list[str], str]:
         Target("exchange page", f"/exchanges/{exchange['id']}", city),
         Target("design page", f"/designs/{design}", expert),
         Target("reports page", "/reports", city),
+        Target("statistics?year=", f"/api/v1/statistics?year={year}", city),
+        Target("statistics page", "/statistics", city),
     ]
     # The writers post to the other designs, so that the read above measures the same list
     # in every run of a kept database.
@@ -420,6 +422,8 @@ def profile(config: Config, endpoint: str, fresh: bool) -> None:
             year = time.gmtime().tm_year
             paths = {"compliance": (f"/api/v1/compliance?year={year}", "city"),
                      "dashboard": ("/", "city"), "reports": ("/reports", "city"),
+                     "statistics": (f"/api/v1/statistics?year={year}", "city"),
+                     "statistics-page": ("/statistics", "city"),
                      "kindergartens": (f"/api/v1/kindergartens?county_id={county}", "city"),
                      "topics": ("/api/v1/topics", "city"),
                      "health": ("/health/live", "city")}

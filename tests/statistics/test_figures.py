@@ -52,6 +52,7 @@ async def test_city_counts_only_filed_and_held_work_in_city_months(clean_db):
     assert (lushi.activities, lushi.exchanges, lushi.designs, lushi.comments,
             lushi.topics, lushi.pairings) == (0, 1, 0, 0, 1, 1)
     assert stats.scope_name == CITY
+    assert (stats.by, stats.zones) == ("county", [])
 
 
 async def test_not_participating_lists_rural_first_with_county_zone_and_locale(clean_db):
@@ -88,6 +89,15 @@ async def test_county_officer_sees_only_their_county(clean_db):
     assert (totals.activities, totals.exchanges, totals.designs, totals.comments,
             totals.topics, totals.pairings) == (2, 1, 2, 2, 1, 1)
     assert [k.name for k in stats.not_participating.items] == ["灵宝乡村未参与园", "灵宝镇区园"]
+    # one county: the charts compare its zones
+    assert stats.by == "zone"
+    assert [(z.zone_name, z.activities, z.exchanges, z.designs, z.comments, z.topics,
+             z.pairings, z.idle_kindergartens, z.idle_rural) for z in stats.zones] == [
+        ("一区", 1, 1, 2, 2, 1, 1, 0, 0),
+        ("二区", 1, 0, 0, 0, 0, 0, 2, 1),
+    ]
+    first = services.charts(stats)[0]
+    assert (first.category_name, first.categories) == ("责任区", ("一区", "二区"))
 
 
 async def test_zone_officer_sees_their_zone_and_the_city_may_narrow_to_it(clean_db):

@@ -25,6 +25,15 @@ class CountyFigures(Figures, kw_only=True):
     idle_rural: int
 
 
+class ZoneFigures(Figures, kw_only=True):
+    """One zone's figures (when the scope is one county, or zones of it)."""
+
+    zone_id: int
+    zone_name: str
+    idle_kindergartens: int
+    idle_rural: int
+
+
 class MonthFigures(Figures, kw_only=True):
     """One month of the year (1–12, city time)."""
 
@@ -62,6 +71,10 @@ class StatisticsOut(Output, kw_only=True):
     #: The moment the figures were read (exchanges count once held by then).
     as_of: str
     totals: Figures
+    #: ``county``: the charts compare ``counties``; ``zone``: the scope is one county and the
+    #: charts compare its ``zones`` (``counties`` then holds that county's totals).
+    by: str
     counties: list[CountyFigures]
+    zones: list[ZoneFigures]
     months: list[MonthFigures]
     not_participating: IdleList

@@ -88,25 +88,36 @@ async def statistics(actor: Principal, *, year: int | None, county_id: int | Non
                                             zone_ids=scope.zone_ids, now=now, limit=limit,
                                             offset=offset)
     metrics = found.metrics
-    counties = []
-    for c in found.counties:
-        cid = c["id"]
-        by_locale = found.idle_by_county.get(cid, {})
-        counties.append(s.CountyFigures(
-            county_id=cid, county_name=c["name"],
-            idle_kindergartens=sum(by_locale.values()), idle_rural=by_locale.get("rural", 0),
-            **{m: metrics[m].by_county.get(cid, 0) for m in queries.METRICS}))
+    totals = _figures({m: metrics[m].total for m in queries.METRICS})
+    idle_total = sum(found.idle_total.values())
+    idle_rural = found.idle_total.get("rural", 0)
+
+    def unit_figures(unit_id: int) -> dict[str, int]:
+        by_locale = found.idle_by_unit.get(unit_id, {})
+        return {"idle_kindergartens": sum(by_locale.values()),
+                "idle_rural": by_locale.get("rural", 0),
+                **{m: metrics[m].by_unit.get(unit_id, 0) for m in queries.METRICS}}
+
+    zones: list[s.ZoneFigures] = []
+    if found.by == "zone":
+        zones = [s.ZoneFigures(zone_id=z["id"], zone_name=z["name"], **unit_figures(z["id"]))
+                 for z in found.units]
+        counties = [s.CountyFigures(county_id=c["id"], county_name=c["name"],
+                                    idle_kindergartens=idle_total, idle_rural=idle_rural,
+                                    **msgspec.structs.asdict(totals))
+                    for c in found.counties]
+    else:
+        counties = [s.CountyFigures(county_id=c["id"], county_name=c["name"],
+                                    **unit_figures(c["id"]))
+                    for c in found.counties]
     months = [s.MonthFigures(month=m + 1, **{k: metrics[k].by_month[m] for k in queries.METRICS})
               for m in range(12)]
     return s.StatisticsOut(
         year=year, scope_name=scope.name, county_id=scope.county_id, zone_id=scope.zone_id,
-        as_of=clock.local(now).isoformat(timespec="seconds"),
-        totals=_figures({m: metrics[m].total for m in queries.METRICS}),
-        counties=counties, months=months,
-        not_participating=s.IdleList(
-            items=[_idle(r) for r in idle],
-            total=sum(c.idle_kindergartens for c in counties),
-            rural=sum(c.idle_rural for c in counties)),
+        as_of=clock.local(now).isoformat(timespec="seconds"), totals=totals, by=found.by,
+        counties=counties, zones=zones, months=months,
+        not_participating=s.IdleList(items=[_idle(r) for r in idle], total=idle_total,
+                                     rural=idle_rural),
     )
 
 
@@ -117,12 +128,15 @@ def _idle(row: dict[str, object]) -> s.IdleKindergarten:
 
 def charts(stats: s.StatisticsOut) -> list[Chart]:
     """The charts of the statistics page, in page order."""
-    names = tuple(c.county_name for c in stats.counties)
+    units: list[s.CountyFigures] | list[s.ZoneFigures] = stats.zones if stats.by == "zone" \
+        else stats.counties
+    names = tuple(u.zone_name if isinstance(u, s.ZoneFigures) else u.county_name for u in units)
+    unit = "责任区" if stats.by == "zone" else "县（市、区）"
     months = tuple(f"{m.month}月" for m in stats.months)
     where = stats.scope_name
 
     def by_county(*metrics: str) -> tuple[Series, ...]:
-        return tuple(Series(METRIC_NAMES[m], tuple(getattr(c, m) for c in stats.counties))
+        return tuple(Series(METRIC_NAMES[m], tuple(getattr(u, m) for u in units))
                      for m in metrics)
 
     def by_month(*metrics: str) -> tuple[Series, ...]:
@@ -140,15 +154,15 @@ def charts(stats: s.StatisticsOut) -> list[Chart]:
     monthly = by_month("activities", "exchanges", "topics", "pairings")
     monthly_designs = by_month("designs", "comments")
     pairing = (*by_county("pairings"),
-               Series("未参与交流的乡村园", tuple(c.idle_rural for c in stats.counties)))
+               Series("未参与交流的乡村园", tuple(u.idle_rural for u in units)))
     return [
-        Chart("counties", f"{stats.year}年各县（市、区）教研活动", f"{where}，按县（市、区）："
+        Chart("counties", f"{stats.year}年各{unit}教研活动", f"{where}，按{unit}："
               f"{said(work, total('activities', 'exchanges', 'topics'))}"
-              "（一次同研异构活动可计入多个县区）。", "bars", "县（市、区）",
-              names, work, totals=total("activities", "exchanges", "topics")),
-        Chart("counties-designs", f"{stats.year}年各县（市、区）教学设计与专家点评",
-              f"{where}，按县（市、区）：{said(designs, total('designs', 'comments'))}。", "bars",
-              "县（市、区）", names, designs, totals=total("designs", "comments")),
+              f"（一次同研异构活动可计入多个{'责任区' if stats.by == 'zone' else '县区'}）。",
+              "bars", unit, names, work, totals=total("activities", "exchanges", "topics")),
+        Chart("counties-designs", f"{stats.year}年各{unit}教学设计与专家点评",
+              f"{where}，按{unit}：{said(designs, total('designs', 'comments'))}。", "bars",
+              unit, names, designs, totals=total("designs", "comments")),
         Chart("months", f"{stats.year}年各月教研活动", f"{where}，按月份："
               f"{said(monthly, total('activities', 'exchanges', 'topics', 'pairings'))}。",
               "columns", "月份", months, monthly),
@@ -156,9 +170,9 @@ def charts(stats: s.StatisticsOut) -> list[Chart]:
               f"{where}，按月份：{said(monthly_designs, total('designs', 'comments'))}。", "lines",
               "月份", months, monthly_designs),
         Chart("pairings", f"{stats.year}年城乡结对与未参与交流的乡村园",
-              f"{where}，按县（市、区）：城乡结对共{stats.totals.pairings}组；"
+              f"{where}，按{unit}：城乡结对共{stats.totals.pairings}组；"
               f"尚未参与任何同研异构活动的乡村园{stats.not_participating.rural}所。", "bars",
-              "县（市、区）", names, pairing,
+              unit, names, pairing,
               totals=(stats.totals.pairings, stats.not_participating.rural)),
     ]
 
