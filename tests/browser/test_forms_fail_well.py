@@ -165,6 +165,12 @@ async def _refuse(page: Any, check: Check) -> None:
                               full_page=True)
 
 
+async def _untick_candidates(page: Any) -> None:
+    await page.eval_on_selector_all(
+        "input[name=candidate_ids]", "cs => cs.forEach(c => { c.checked = false; })"
+    )
+
+
 async def _untick_all(page: Any) -> None:
     await page.eval_on_selector_all(
         "input[name=person_ids]", "cs => cs.forEach(c => { c.checked = false; })"
@@ -254,7 +260,8 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
     await _refuse(officer, Check(
         "pairing-suggest", f"/exchanges/{x}/pairing?county_id={lingbao}",
         "[data-testid=suggest-form]", {f"[data-testid=candidate-{one}]": "on"},
-        "请至少选择两所不同县（市、区）的幼儿园", {f"[data-testid=candidate-{one}]": "on"}))
+        "请至少选择两所不同县（市、区）的幼儿园", {f"[data-testid=candidate-{one}]": "on"},
+        before=_untick_candidates))  # a re-pairing starts with the current participants ticked
     same = [m["kindergarten"] for m in ids["members"] if m["county"] == lingbao]
     others = [m["kindergarten"] for m in ids["members"] if m["county"] != lingbao]
     await _refuse(officer, Check(
@@ -411,7 +418,7 @@ async def test_every_form_with_a_bad_value_answers_html_with_the_message_and_kee
         "password-current", "/account/password", "[data-testid=password-form]",
         {"input[name=current]": "not-my-password", "input[name=new]": "Lingbao#2031spring",
          "input[name=confirm]": "Lingbao#2031spring"}, "当前密码不正确",
-        {"input[name=new]": "Lingbao#2031spring"}))
+        {"input[name=new]": ""}))  # the one form that keeps no value: it never echoes a password
 
     # States the demo city does not have, arranged in-process: a kindergarten of 灵宝市
     # outside every zone, and the exchange finished (its comment deadline past)
