@@ -10,6 +10,7 @@ with 206 on the embedded store (rclone itself answers 200).
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 from lianyan import clock
@@ -23,6 +24,7 @@ from tests.exchanges.test_document_view import rich_docx
 from tests.videos import video
 
 LIMITS = sniff.Limits()
+SHOTS = os.environ.get("LIANYAN_SCREENSHOTS")
 
 
 async def _design_with_files(store: Any) -> int:
@@ -128,7 +130,14 @@ async def test_pdf_slides_open_in_the_browser_and_the_word_design_reads_as_html(
         await view.wait_for()
         assert await view.locator("h3", has_text="一、活动目标").count() == 1
         assert "不给陌生人开门" in await view.inner_text()
+        # a Word table is a table (a merged cell spans), a numbered list is numbered
+        assert await view.locator("table td[colspan='2']", has_text="共 25 分钟").count() == 1
+        assert await view.locator("ol > li").all_inner_texts() == ["谈话导入。", "分角色表演。"]
+        assert await view.locator("ul > li").count() == 2
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
         await page.screenshot(path=str(tmp_path / f"docx-{width}.png"), full_page=True)
+        if SHOTS:
+            await page.screenshot(path=f"{SHOTS}/docx-{width}.png", full_page=True)
         await page.context.close()
 
 

@@ -17,7 +17,8 @@ from tests.exchanges.test_hostile_documents import BILLION_LAUGHS, with_document
 
 
 def rich_docx() -> bytes:
-    """Headings, a bulleted list, bold text, a table, an image, and text that looks like HTML."""
+    """Headings, bulleted and numbered lists, bold text, a table with a merged cell, an image,
+    and text that looks like HTML."""
     document = docx.Document()
     document.add_heading("中班语言《小兔乖乖》", level=1)
     document.add_heading("一、活动目标", level=2)
@@ -26,9 +27,13 @@ def rich_docx() -> bytes:
     paragraph = document.add_paragraph("重点：")
     paragraph.add_run("不给陌生人开门").bold = True
     document.add_paragraph('<script>alert("x")</script><img src=x onerror=alert(1)>')
-    table = document.add_table(rows=2, cols=2)
+    table = document.add_table(rows=3, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "环节", "时间"
     table.cell(1, 0).text, table.cell(1, 1).text = "导入", "5 分钟"
+    table.cell(2, 0).merge(table.cell(2, 1)).text = "共 25 分钟"
+    document.add_heading("二、活动过程", level=2)
+    document.add_paragraph("谈话导入。", style="List Number")
+    document.add_paragraph("分角色表演。", style="List Number")
     picture = io.BytesIO(png_bytes())
     document.add_picture(picture, width=Inches(1))
     out = io.BytesIO()
@@ -44,8 +49,110 @@ def test_docx_to_html_keeps_headings_lists_tables_bold_and_images():
     assert "<ul>\n<li>理解故事内容。</li>\n<li>学说对话。</li>\n</ul>" in html
     assert "<p>重点：<strong>不给陌生人开门</strong></p>" in html
     assert "<tr><td>环节</td><td>时间</td></tr><tr><td>导入</td><td>5 分钟</td></tr>" in html
+    assert '<tr><td colspan="2">共 25 分钟</td></tr>' in html
+    assert "<ol>\n<li>谈话导入。</li>\n<li>分角色表演。</li>\n</ol>" in html
     assert '<img alt="文档中的图片" src="data:image/png;base64,' in html
     assert made["images"] == 1
+
+
+_WNS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _numbered(document, num_id: int, formats: tuple[str, ...]) -> None:
+    """A list definition in numbering.xml: ``formats[i]`` is level i's numFmt."""
+    from docx.oxml import parse_xml
+
+    numbering = document.part.numbering_part.element
+    levels = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/></w:lvl>'
+        for i, fmt in enumerate(formats))
+    # abstractNum elements come before num elements (the schema's order)
+    first_num = numbering.find(f"{{{numbering.nsmap['w']}}}num")
+    first_num.addprevious(parse_xml(
+        f'<w:abstractNum {_WNS} w:abstractNumId="{num_id}">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(
+        f'<w:num {_WNS} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+
+
+def _item(document, text: str, num_id: int, level: int = 0):
+    from docx.oxml import parse_xml
+
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {_WNS}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    return paragraph
+
+
+def test_numbered_paragraphs_are_ordered_lists_by_numbering_xml_and_bullets_stay_bullets():
+    # Arrange: a numbered list with a lettered level inside, a paragraph between two of its
+    # items, a list in Chinese counting, bullets by style, a numbered list by style
+    document = docx.Document()
+    _numbered(document, 90, ("decimal", "lowerLetter", "bullet"))
+    _numbered(document, 91, ("chineseCounting",))
+    _item(document, "导入", 90)
+    _item(document, "出示图片", 90, level=1)
+    _item(document, "提问<b>", 90, level=1)
+    _item(document, "展开", 90)
+    document.add_paragraph("（过渡语）")
+    _item(document, "结束", 90)
+    _item(document, "活动目标", 91)
+    document.add_paragraph("理解故事。", style="List Bullet")
+    document.add_paragraph("第一步", style="List Number")
+    out = io.BytesIO()
+    document.save(out)
+    # Act
+    html = docx_to_html(out.getvalue())["html"].replace("\n", "")
+    # Assert
+    assert ('<ol><li>导入<ol type="a"><li>出示图片</li><li>提问&lt;b&gt;</li></ol></li>'
+            "<li>展开</li></ol><p>（过渡语）</p>") in html
+    assert '<ol start="3"><li>结束</li></ol>' in html  # Word numbers on: 3. 结束
+    assert '<ol class="cjk"><li>活动目标</li></ol>' in html
+    assert "<ul><li>理解故事。</li></ul>" in html
+    assert "<ol><li>第一步</li></ol>" in html
+
+
+def test_word_tables_are_html_tables_with_merged_cells_header_rows_and_escaped_text():
+    # Arrange: a header row, a cell spanning two columns, a cell spanning two rows, a table
+    # inside a cell, and text that looks like HTML
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    for c, text in enumerate(("环节", "时间", "说明")):
+        table.cell(0, c).text = text
+    table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {_WNS}/>"))
+    table.cell(1, 0).text = "导入"
+    table.cell(1, 1).merge(table.cell(1, 2)).text = "5 分钟，<谈话>"
+    table.cell(2, 0).merge(table.cell(3, 0)).text = "展开"
+    table.cell(2, 1).text, table.cell(2, 2).text = "10 分钟", "看图"
+    table.cell(3, 1).text = "10 分钟"
+    inner = table.cell(3, 2).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "甲", "乙"
+    out = io.BytesIO()
+    document.save(out)
+    # Act
+    html = docx_to_html(out.getvalue())["html"]
+    # Assert
+    assert "|" not in html
+    assert "<thead><tr><th>环节</th><th>时间</th><th>说明</th></tr></thead>" in html
+    assert '<tr><td>导入</td><td colspan="2">5 分钟，&lt;谈话&gt;</td></tr>' in html
+    assert '<tr><td rowspan="2">展开</td><td>10 分钟</td><td>看图</td></tr>' in html
+    assert ("<tr><td>10 分钟</td><td><table><tbody><tr><td>甲</td><td>乙</td></tr>"
+            "</tbody></table></td></tr>") in html
+
+
+def test_a_huge_table_is_cut_at_the_bound_and_says_so():
+    document = docx.Document()
+    table = document.add_table(rows=120, cols=50)
+    table.cell(0, 0).text = "第一格"
+    out = io.BytesIO()
+    document.save(out)
+
+    made = docx_to_html(out.getvalue())
+
+    assert made["truncated"] is True
+    assert "第一格" in made["html"]
+    assert made["html"].count("<td") < 5_000
 
 
 def test_docx_to_html_escapes_the_documents_text():
