@@ -14,13 +14,14 @@ import datetime as dt
 import itertools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from lianyan import clock, db
 from lianyan.auth.passwords import hash_password
 from lianyan.demo import DEMO_PASSWORD, GIVEN, SURNAMES
 from lianyan.org.tables import County
+from lianyan.search.grams import doc_grams
 
 
 class Scale(NamedTuple):
@@ -57,7 +58,28 @@ _LESSONS = ("小兔乖乖", "沉与浮", "有趣的影子", "春天来了", "好
 ORDER = ("county", "zone", "kindergarten", "person", "account", "role_assignment",
          "filing_deadline", "topic", "leadership_member", "filing", "exchange",
          "exchange_expert", "exchange_group", "participant", "design", "design_version",
-         "comment")
+         "comment", "search_doc")
+
+#: Sentences a generated design's Word text is made of (a lesson plan's usual lines).
+_SENTENCES = (
+    "通过观察和操作，幼儿初步感知物体的沉浮现象。", "鼓励幼儿大胆猜想并用记录表记录结果。",
+    "在游戏中体验合作的快乐，愿意与同伴交流自己的发现。", "准备水盆、积木、回形针、树叶等材料。",
+    "教师以故事导入，激发幼儿的探究兴趣。", "幼儿分组操作，教师巡回指导并适时提问。",
+    "引导幼儿用完整的语言讲述自己的操作过程。", "结合生活经验，讨论生活中还有哪些类似的现象。",
+    "延伸活动：在科学区投放更多材料供幼儿继续探索。", "家园共育：请家长和孩子一起寻找家中的相关物品。",
+    "活动重点是理解故事内容，难点是用动作表现角色。", "播放音乐，幼儿随音乐做律动进入活动室。",
+    "出示图片，引导幼儿观察画面中的细节。", "教师示范讲解，幼儿模仿练习。",
+    "幼儿自主选择材料进行创作，教师关注个别差异。", "作品展示与评价，幼儿互相欣赏同伴的作品。",
+    "户外自主游戏中，幼儿尝试用多种方法玩球。", "在自然角观察种子发芽，记录每天的变化。",
+    "自然教育活动中，幼儿收集落叶并进行分类。", "利用乡土资源开展区域活动，体现本园特色。",
+    "通过绘本阅读，培养幼儿的阅读兴趣和习惯。", "安全教育：知道不随便跟陌生人走。",
+    "幼儿学习按规律排序，发展初步的数学思维。", "在角色游戏中体验不同职业的工作内容。",
+    "用废旧材料制作玩具，树立环保意识。", "活动反思：部分幼儿操作时间不足，下次可增加材料。",
+    "通过对比实验，发现影子的大小与光源距离有关。", "学唱歌曲，感受歌曲欢快的节奏。",
+    "幼儿尝试用磁铁吸引不同的物品，发现磁铁的秘密。", "讨论如何保护眼睛，养成良好的用眼习惯。",
+)
+#: Sentences per generated design text.
+SENTENCES_PER_DESIGN = 7
 
 
 class _Rows:
@@ -203,19 +225,72 @@ def _exchanges(out: _Rows, scale: Scale, now: dt.datetime,
                         "participant",
                         ("exchange", "group", "kindergarten", "county", "teacher", "created_at"),
                         exchange, group, kg, pool_county, teacher, now)
+                    title = f"{lesson}（第{g + 1}组{'甲乙'[side]}）"
                     design = out.add(
                         "design", ("exchange", "participant", "title", "latest_version",
                                    "created_at", "updated_at"),
-                        exchange, participant, f"{lesson}（第{g + 1}组{'甲乙'[side]}）", 1, now, now)
+                        exchange, participant, title, 1, now, now)
+                    text = _design_text(design, lesson)
                     version = out.add(
                         "design_version", ("design", "number", "change", "image_file_ids",
-                                           "sections", "sections_note", "created_at"),
-                        design, 1, "document", "[]", sections, "", now)
+                                           "sections", "sections_note", "text", "created_at"),
+                        design, 1, "document", "[]", sections, "", text, now)
+                    out.add("search_doc", SEARCH_DOC_COLUMNS, "design", design, pool_county,
+                            starts.year, _DOMAIN[e % 5], _AGE[e % 3], title,
+                            f"感知沉浮。\n一、猜一猜。二、试一试。\n{text}", "",
+                            f"/designs/{design}", exchange, group, now)
                     for n in range(COMMENTS_PER_DESIGN):
                         out.add("comment", ("design", "version", "author", "role", "body",
                                             "created_at"),
                                 design, version, invited[n % 2], "expert",
                                 f"第{n + 1}条点评：目标清楚，过程可以再给幼儿多一些操作的时间。", now)
+
+
+SEARCH_DOC_COLUMNS = ("kind", "ref_id", "county_id", "year", "domain", "age_group", "title",
+                      "body", "meta", "link", "exchange_id", "group_id", "updated_at")
+
+
+def _design_text(design: int, lesson: str) -> str:
+    """A generated design's Word text: its lesson and a deterministic pick of sentences."""
+    picked = [_SENTENCES[(design * 7 + i * 11) % len(_SENTENCES)]
+              for i in range(SENTENCES_PER_DESIGN)]
+    return f"{lesson}教学设计\n" + "\n".join(picked)
+
+
+def _search_rows(rows: _Rows) -> None:
+    """The search documents of topics, kindergartens and people (designs add theirs)."""
+    now = clock.now()
+    columns, topics = rows.tables["topic"]
+    for row in topics:
+        topic = dict(zip(columns, row, strict=True))
+        rows.add("search_doc", SEARCH_DOC_COLUMNS, "topic", topic["id"], topic["county"],
+                 topic["year"], "", "", topic["title"], topic["direction"], "",
+                 f"/topics/{topic['id']}", None, None, now)
+    columns, kindergartens = rows.tables["kindergarten"]
+    for row in kindergartens:
+        kg = dict(zip(columns, row, strict=True))
+        rows.add("search_doc", SEARCH_DOC_COLUMNS, "kindergarten", kg["id"], kg["county"],
+                 None, "", "", kg["name"], "", "", "", None, None, now)
+    columns, people = rows.tables["person"]
+    for row in people:
+        person = dict(zip(columns, row, strict=True))
+        rows.add("search_doc", SEARCH_DOC_COLUMNS, "person", person["id"], person["county"],
+                 None, "", "", person["name"], "", person["unit"], "", None, None, now)
+
+
+def search_grams(rows: _Rows) -> Iterator[tuple[str, int]]:
+    """The ``search_gram`` rows of every search document, as ``search.index`` writes them
+    (bodies repeat, so their grams are worked out once each)."""
+    columns, docs = rows.tables["search_doc"]
+    at_title, at_body = columns.index("title"), columns.index("body")
+    known: dict[str, set[str]] = {}
+    for row in docs:
+        body = row[at_body]
+        body_grams = known.get(body)
+        if body_grams is None:
+            body_grams = known[body] = doc_grams(body)
+        for gram in doc_grams(row[at_title]) | body_grams:
+            yield gram, row[0]
 
 
 async def load(name: str) -> dict[str, int]:
@@ -225,6 +300,7 @@ async def load(name: str) -> dict[str, int]:
         raise RuntimeError("the database already has data: use an empty one for --scale")
     started = time.perf_counter()
     rows = build(SCALES[name], now=clock.now(), password_hash=hash_password(DEMO_PASSWORD))
+    _search_rows(rows)
     engine = db.engine()
     if db.is_sqlite():
         async with db.atomic():
@@ -233,6 +309,8 @@ async def load(name: str) -> dict[str, int]:
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 await engine.executemany(  # type: ignore[attr-defined]
                     f"INSERT INTO {table} ({quoted}) VALUES ({marks})", values)
+            await engine.executemany(  # type: ignore[attr-defined]
+                "INSERT INTO search_gram (gram, doc) VALUES (?, ?)", search_grams(rows))  # type: ignore[arg-type]
         await engine.run_ddl("ANALYZE")
     else:
         await _copy_postgres(engine, rows)
@@ -260,6 +338,8 @@ async def _copy_postgres(engine: Any, rows: _Rows) -> None:
             await connection.copy_records_to_table(table, records=values, columns=columns)
         await connection.copy_records_to_table("person_gram", records=grams,
                                                columns=("person", "gram"))
+        await connection.copy_records_to_table("search_gram", records=search_grams(rows),
+                                               columns=("gram", "doc"))
         await connection.execute("ALTER TABLE person ENABLE TRIGGER person_gram_sync")
         for table in rows.tables:
             await connection.execute(

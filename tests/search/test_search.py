@@ -212,3 +212,26 @@ async def test_search_page_shows_highlighted_results_and_keeps_the_form_on_error
     assert wrong.status_code == 400
     assert "年份应为" in wrong.text and 'value="abcd"' in wrong.text
 
+
+
+async def test_regrouping_moves_what_a_blind_reader_finds(client, world, store):
+    from lianyan.exchanges import services as exchanges
+
+    design_id = await _design(world, store, "t3")  # group 2, with t4
+    assert (await _search(client, "t2", q=DOCX_WORD))["total"] == 0  # t2: group 1
+
+    await exchanges.put_groups(await world.actor("lingbao"), world.exchange_id, xs.GroupsIn(
+        groups=[
+            xs.GroupIn(members=[
+                xs.MemberIn(kindergarten_id=world.kgs["A"], teacher_id=world.people["t1"]),
+                xs.MemberIn(kindergarten_id=world.kgs["D"], teacher_id=world.people["t4"]),
+            ]),
+            xs.GroupIn(members=[
+                xs.MemberIn(kindergarten_id=world.kgs["C"], teacher_id=world.people["t3"]),
+                xs.MemberIn(kindergarten_id=world.kgs["B"], teacher_id=world.people["t2"]),
+            ]),
+        ]
+    ))
+
+    assert [h["id"] for h in (await _search(client, "t2", q=DOCX_WORD))["items"]] == [design_id]
+    assert (await _search(client, "t4", q=DOCX_WORD))["total"] == 0

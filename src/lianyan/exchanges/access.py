@@ -208,44 +208,56 @@ def involved_exchanges(actor: Principal) -> Any | None:
 
 
 def visible_designs(actor: Principal, now: dt.datetime) -> Any | None:
-    """A condition on ``Design`` for the designs the caller may read (None: all), the blind
-    rule included — the set form of :func:`sees_design` over every exchange at once, for
-    lists across exchanges (the site-wide search). Sub-selects only, no queries.
+    """A condition on ``Design`` for the designs the caller may read (None: all)."""
+    return design_visibility(
+        actor, now, exchange=Design.exchange, group=Design.participant.group
+    )
 
-    A design is readable when its exchange is in the library, when the caller organises,
+
+def design_visibility(actor: Principal, now: dt.datetime, *, exchange: Any, group: Any) -> Any:
+    """The blind rule over every exchange at once, as a condition on a design's ``exchange``
+    and ``group`` columns (of ``Design``, or of a copy such as the search index); None: all.
+
+    The set form of :func:`sees_design`, for lists across exchanges (the site-wide search):
+    a design is readable when its exchange is in the library, when the caller organises,
     supervises or is invited as an expert to its exchange, or when the caller reads it as a
     participant or zone officer (``Standing.blind_reader``) and either the exchange is not
     blind, its design deadline has passed, or the design is of one of the caller's own groups.
+    Sub-selects of exchange and group ids only (small sets), no queries.
     """
     if actor.is_city:
         return None
     library = Highlight.select(Highlight.exchange).where(Highlight.status == "accepted")
-    conditions: list[Any] = [Design.exchange.is_in(library)]
+    conditions: list[Any] = [exchange.is_in(library)]
     officer_counties = sorted(actor.counties(Role.COUNTY_OFFICER))
     if officer_counties:
-        conditions.append(Design.exchange.county.is_in(officer_counties))
-        conditions.append(Design.exchange.is_in(
+        conditions.append(exchange.is_in(
+            Exchange.select(Exchange.id).where(Exchange.county.is_in(officer_counties))
+        ))
+        conditions.append(exchange.is_in(
             Participant.select(Participant.exchange).where(
                 Participant.county.is_in(officer_counties)
             )
         ))
     if actor.has(Role.EXPERT):
-        conditions.append(Design.exchange.is_in(
+        conditions.append(exchange.is_in(
             ExchangeExpert.select(ExchangeExpert.exchange).where(
                 ExchangeExpert.expert == actor.person_id
             )
         ))
     own = own_participants(actor)
-    reading: Any = Design.exchange.is_in(Participant.select(Participant.exchange).where(own))
+    reading: Any = exchange.is_in(Participant.select(Participant.exchange).where(own))
     zone_counties = sorted(actor.counties(Role.ZONE_OFFICER))
     if zone_counties:
-        reading = reading | Design.exchange.county.is_in(zone_counties)
-    open_now = Design.exchange.is_in(
+        reading = reading | exchange.is_in(
+            Exchange.select(Exchange.id).where(Exchange.county.is_in(zone_counties))
+        )
+    open_now = exchange.is_in(
         Exchange.select(Exchange.id).where(
             (Exchange.blind == False) | (Exchange.design_deadline <= now)  # noqa: E712
         )
     )
-    own_groups = Design.participant.group.is_in(
+    own_groups = group.is_in(
         Participant.select(Participant.group).where(own & Participant.group.is_not_null())
     )
     conditions.append(reading & (open_now | own_groups))

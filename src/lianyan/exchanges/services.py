@@ -802,6 +802,7 @@ async def put_groups(actor: Principal, exchange_id: int, data: s.GroupsIn) -> s.
         await Exchange.update({Exchange.groups_confirmed_at: now}).where(
             Exchange.id == exchange_id
         )
+        await indexing.changed("exchange", exchange_id)  # designs' groups moved
         await audit.record(
             actor, "exchange.groups", "exchange", exchange_id,
             groups=[[m.kindergarten_id for m in g.members] for g in data.groups],

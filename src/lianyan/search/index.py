@@ -53,6 +53,8 @@ class Doc:
     age_group: str = ""
     meta: str = ""
     link: str = ""
+    exchange_id: int | None = None
+    group_id: int | None = None
 
 
 def _year(value: Any) -> int | None:
@@ -69,6 +71,8 @@ async def _designs(ids: Sequence[int]) -> list[Doc]:
     rows = await Design.select(
         Design.id, Design.title, Design.latest_version,
         Design.participant.county.as_alias("county_id"),
+        Design.exchange.as_alias("exchange_id"),
+        Design.participant.group.as_alias("group_id"),
         Design.participant._.county.name.as_alias("county_name"),
         Design.participant._.kindergarten.name.as_alias("kindergarten_name"),
         Design.participant._.teacher.name.as_alias("teacher_name"),
@@ -97,7 +101,7 @@ async def _designs(ids: Sequence[int]) -> list[Doc]:
             r["domain"] or "", r["age_group"] or "",
             f"{r['county_name']} · {r['kindergarten_name']} · {r['teacher_name']}"
             f" · {r['exchange_title']}",
-            f"/designs/{r['id']}",
+            f"/designs/{r['id']}", r["exchange_id"], r["group_id"],
         ))
     return docs
 
@@ -152,7 +156,7 @@ async def _library(ids: Sequence[int]) -> list[Doc]:
         Doc("library", r["id"], r["title"], f"{r['content'] or ''}\n{r['summary'] or ''}",
             r["county_id"], _year(r["starts_at"]), r["domain"] or "", r["age_group"] or "",
             meta=f"{r['county_name'] or '市教育局'} · 同研异构精选",
-            link=f"/exchanges/{r['exchange_id']}")
+            link=f"/exchanges/{r['exchange_id']}", exchange_id=r["exchange_id"])
         for r in rows
     ]
 
@@ -274,7 +278,8 @@ async def _write_batch(docs: list[Doc], now: Any) -> int:
     rows = await SearchDoc.insert(*(
         SearchDoc(kind=d.kind, ref_id=d.ref_id, county_id=d.county_id, year=d.year,
                   domain=d.domain, age_group=d.age_group, title=d.title, body=d.body,
-                  meta=d.meta, link=d.link, updated_at=now)
+                  meta=d.meta, link=d.link, exchange_id=d.exchange_id, group_id=d.group_id,
+                  updated_at=now)
         for d in docs
     )).returning(SearchDoc.id)
     grams = [

@@ -29,5 +29,9 @@ class SearchDoc(Table):
     body = Text(default="")
     #: What the result line shows under the title (county, kindergarten, status …).
     meta = Varchar(length=300, default="")
+    #: A design's (or library item's) exchange and a design's group: the blind rule reads
+    #: them here (``exchanges.access.design_visibility``), not through a join per candidate.
+    exchange_id = Integer(null=True, default=None)
+    group_id = Integer(null=True, default=None)
     link = Varchar(length=300, default="")
     updated_at = Timestamptz()
