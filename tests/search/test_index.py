@@ -47,9 +47,6 @@ async def test_gram_lookup_uses_the_index_on_postgres(clean_db):
 def _explain(*grams: str):
     from piccolo.querystring import QueryString
 
-    marks = ", ".join("{}" for _ in grams)
-    return QueryString(
-        "EXPLAIN SELECT search_doc.id FROM search_doc WHERE search_doc.id IN"
-        f" (SELECT doc FROM search_gram WHERE gram IN ({marks}) GROUP BY doc"
-        f" HAVING count(*) = {len(grams)})", *grams,
-    )
+    from lianyan.search.services import _hits
+
+    return QueryString("EXPLAIN {}", _hits(["".join(grams)]))

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.query.methods.select import Count
 from piccolo.querystring import QueryString
 
 from lianyan import clock
@@ -30,7 +30,7 @@ from lianyan.org import services as org
 from lianyan.org.tables import County, Kindergarten, Person
 from lianyan.principal import Principal
 from lianyan.search import schemas as s
-from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, query_words, word_grams
+from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, normalise, query_words, word_grams
 from lianyan.search.index import KINDS
 from lianyan.search.tables import SearchDoc
 from lianyan.topics import access as topics_access
@@ -143,60 +143,79 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _has_words(words: list[str]) -> Any:
-    """Documents with every gram of every word (index), then each word really in the text."""
+def _hits(words: list[str]) -> QueryString:
+    """The documents holding every gram of every word, from the gram index alone."""
     grams = sorted({g for w in words for g in word_grams(w)})
     marks = ", ".join("{}" for _ in grams)
-    condition: Any = WhereRaw(
-        f"search_doc.id IN (SELECT doc FROM search_gram WHERE gram IN ({marks})"
-        f" GROUP BY doc HAVING count(*) = {len(grams)})",
+    return QueryString(
+        f"SELECT doc FROM search_gram WHERE gram IN ({marks})"
+        f" GROUP BY doc HAVING count(*) = {len(grams)}",
         *grams,
     )
+
+
+def _has_words(words: list[str]) -> Any:
+    """Each word of more than two characters really in the text (``LIKE``): checked only on
+    the documents the gram index gave (a word of one or two characters is its own gram)."""
+    condition: Any = None
     for word in words:
-        if len(word) <= 2:  # its one gram is the word itself: the index answered exactly
+        if len(word) <= 2:
             continue
         like = _like(word)
-        condition = condition & WhereRaw(
+        one = WhereRaw(
             "(lower(search_doc.title) LIKE {} ESCAPE '\\' OR lower(search_doc.body) LIKE {}"
             " ESCAPE '\\')", like, like,
         )
+        condition = one if condition is None else condition & one
     return condition
 
 
-def _title_first(words: list[str]) -> QueryString:
-    """ORDER BY: documents whose title holds every word first."""
-    tests = " AND ".join("lower(search_doc.title) LIKE {} ESCAPE '\\'" for _ in words)
-    return QueryString(f"CASE WHEN {tests} THEN 0 ELSE 1 END", *(_like(w) for w in words))
+async def _matches(words: list[str], condition: Any) -> list[dict[str, Any]]:
+    """id, kind and title of the documents matching ``words`` and ``condition``.
+
+    The gram look-up is a materialised CTE joined to ``search_doc`` by its key, so that the
+    index answers first and the text, filters and visibility are checked on its hits. Same
+    SQL on both engines.
+    """
+    where = _has_words(words)
+    if condition is not None:
+        where = condition if where is None else where & condition
+    tail = QueryString(" WHERE {}", where.querystring) if where is not None else QueryString("")
+    return await SearchDoc.raw(
+        "WITH hits AS MATERIALIZED ({}) SELECT search_doc.id, search_doc.kind,"
+        " search_doc.title FROM hits JOIN search_doc ON search_doc.id = hits.doc{}",
+        _hits(words), tail,
+    )
 
 
 async def search(
     actor: Principal, query: s.SearchQuery, *, limit: int = 20, offset: int = 0
 ) -> s.SearchPage:
-    """One page of what the caller may see matching ``query``, title matches first, with the
-    count of every match and per type (two or three queries)."""
+    """One page of what the caller may see matching ``query``, title matches first, then the
+    newest, with the exact count of every match and per type. Two queries: one pass over the
+    matches the caller may see (id, type and title only: the index, the filters and the
+    owning domains' scopes all in SQL) that gives the counts and the order, and one for the
+    page's rows."""
     words = query_words(query.q)
-    kinds = [query.type] if query.type else list(KINDS)
-    base: Any = _has_words(words) & visibility(actor, list(KINDS))
+    condition: Any = visibility(actor, list(KINDS))
     for column, value in ((SearchDoc.county_id, query.county_id), (SearchDoc.year, query.year),
                           (SearchDoc.domain, query.domain),
                           (SearchDoc.age_group, query.age_group)):
         if value is not None:
-            base = base & (column == value)
-    condition = base if not query.type else base & (SearchDoc.kind == query.type)
-    rows = await SearchDoc.select(
-        SearchDoc.id, SearchDoc.kind, SearchDoc.ref_id, SearchDoc.title, SearchDoc.body,
-        SearchDoc.meta, SearchDoc.link, SearchDoc.county_id, SearchDoc.year,
-        SearchDoc.domain, SearchDoc.age_group,
-    ).where(condition).order_by(
-        _title_first(words), ascending=True
-    ).order_by(SearchDoc.id, ascending=False).limit(limit).offset(offset)
-    per_kind = {
-        r["kind"]: r["count"]
-        for r in await SearchDoc.select(SearchDoc.kind, Count()).where(base).group_by(
-            SearchDoc.kind
-        )
+            condition = condition & (column == value)
+    matches = await _matches(words, condition)
+    per_kind = Counter(r["kind"] for r in matches)
+    chosen = [r for r in matches if query.type in (None, r["kind"])]
+    chosen.sort(key=lambda r: (not all(w in normalise(r["title"]) for w in words), -r["id"]))
+    page_ids = [r["id"] for r in chosen[offset:offset + limit]]
+    rows = {
+        r["id"]: r
+        for r in await SearchDoc.select(
+            SearchDoc.id, SearchDoc.kind, SearchDoc.ref_id, SearchDoc.title, SearchDoc.body,
+            SearchDoc.meta, SearchDoc.link, SearchDoc.county_id, SearchDoc.year,
+            SearchDoc.domain, SearchDoc.age_group,
+        ).where(SearchDoc.id.is_in(page_ids or [0]))
     }
-    total = sum(n for k, n in per_kind.items() if k in kinds)
     items = [
         s.SearchHit(
             type=r["kind"], id=r["ref_id"], title=r["title"], meta=r["meta"],
@@ -205,10 +224,10 @@ async def search(
             title_html=highlight(r["title"], words),
             snippet_html=snippet(r["body"], words),
         )
-        for r in rows
+        for r in (rows[i] for i in page_ids if i in rows)
     ]
     return s.SearchPage(
-        items=items, total=total, limit=limit, offset=offset,
+        items=items, total=len(chosen), limit=limit, offset=offset,
         counts={k: per_kind.get(k, 0) for k in KINDS},
     )
 
