@@ -205,12 +205,20 @@ async def _figures(year: int, *, county_ids: list[int] | None, zone_ids: list[in
         start, held)
     participant_scope(designs).add(" GROUP BY 1, 2")
 
+    # Unnarrowed, every comment is read anyway: counting them per design first joins 50,000
+    # designs instead of 500,000 comments (half the time at province scale); narrowed, the
+    # scope's designs lead and their comments are found by index.
+    if county_ids is None and zone_ids is None:
+        expert = ('(SELECT "design", COUNT(*) AS n FROM "comment" WHERE "role" = \'expert\''
+                  ' GROUP BY "design") m', "SUM(m.n)", "1 = 1")
+    else:
+        expert = ('"comment" m', "COUNT(*)", "m.\"role\" = 'expert'")
     comments = _Sql().add(f"SELECT {participant_unit} AS unit_id, ")
     _month(comments, 'e."starts_at"', moments).add(
-        ' AS month, COUNT(*) AS n FROM "comment" m JOIN "design" d ON d."id" = m."design"'
+        f" AS month, {expert[1]} AS n FROM {expert[0]} JOIN \"design\" d ON d.\"id\" = m.\"design\""
         ' JOIN "participant" p ON p."id" = d."participant"'
         ' JOIN "exchange" e ON e."id" = d."exchange"' + kg_join
-        + " WHERE m.\"role\" = 'expert' AND e.\"starts_at\" >= {} AND e.\"starts_at\" < {}",
+        + f" WHERE {expert[2]}" + ' AND e."starts_at" >= {} AND e."starts_at" < {}',
         start, held)
     participant_scope(comments).add(" GROUP BY 1, 2")
 
