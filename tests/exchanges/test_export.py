@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
@@ -54,6 +56,43 @@ async def test_scores_and_comments_as_xlsx_with_a_chinese_name(client, world, st
         ("教师1", "执教教师", "第1版", "回复", None, "谢谢专家。")]
     summary = list(book["汇总"].iter_rows(min_row=2, values_only=True))
     assert summary[0][5:7] == (1, 5.0)
+    if os.environ.get("LIANYAN_SCREENSHOTS"):
+        Path(os.environ["LIANYAN_SCREENSHOTS"], "scores.xlsx").write_bytes(response.content)
+
+
+async def test_scores_workbook_prints_landscape_one_page_wide_with_the_header_repeated(
+    client, world, store
+):
+    # Arrange: a score with a long reason
+    t1 = await _upload(world, store, "t1", docx_bytes(), "小兔乖乖.docx")
+    long = "目标具体、可观察，贴近中班幼儿的生活经验，" * 4
+    item = s.ScoreItem(score=4, reason=long)
+    await reviews.put_score(await world.actor("expert1"), t1, s.ScoreIn(
+        goal=item, content=item, process=item, children=item, teacher=item))
+    # Act
+    response = await client.get(f"/api/v1/exchanges/{world.exchange_id}/export/scores",
+                                headers=await headers(client, "lingbao"))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    # Assert: every sheet prints landscape on A4, one page wide, the header row on each page
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.b is True
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+        assert all(4 <= w <= 60 for w in widths), widths
+    scores = book["评分"]
+    header = [c.value for c in scores[1]]
+    reason = scores.cell(row=2, column=header.index("目标理由") + 1)
+    assert reason.value == long and reason.alignment.wrap_text is True
+    assert scores.column_dimensions[reason.column_letter].width >= 14
+    assert scores.row_dimensions[2].height > 15  # the long reason's row is several lines tall
+    assert book["点评"].column_dimensions["I"].width >= 40  # 内容
+    if os.environ.get("LIANYAN_SCREENSHOTS"):  # to look at: soffice --convert-to pdf
+        Path(os.environ["LIANYAN_SCREENSHOTS"], "scores-long.xlsx").write_bytes(response.content)
 
 
 async def test_scores_export_is_for_organisers_and_supervisors(client, world):

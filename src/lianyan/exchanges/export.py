@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from lianyan import clock, labels
 from lianyan.errors import Forbidden
-from lianyan.excel import append_row, workbook_bytes
+from lianyan.excel import append_row, print_layout, workbook_bytes
 from lianyan.exchanges import designs
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges.access import sees_every_design
@@ -109,8 +109,10 @@ async def scores_workbook(actor: Principal, exchange_id: int) -> tuple[str, byte
         append_row(summary, [_group(d), d.kindergarten_name, d.county_name, d.teacher_name,
                              d.latest_version, len(given),
                              *(mean(i) for i in s.SCORE_ITEMS), mean("total")])
-    for ws in (sheet, talk, summary):
-        ws.freeze_panes = "A2"
+    print_layout(sheet, [7, 18, 10, 8, 8, 7, *([9, 16] * len(s.SCORE_ITEMS)), 6, 17],
+                 wrap=[2, *range(8, 8 + 2 * len(s.SCORE_ITEMS), 2)])
+    print_layout(talk, [7, 18, 8, 8, 8, 7, 6, 9, 50, 17], wrap=[2, 9])
+    print_layout(summary, [7, 22, 12, 9, 9, 9, *([13] * len(s.SCORE_ITEMS)), 10], wrap=[2])
     return f"{_safe(exchange.title)}-评分与点评.xlsx", workbook_bytes(book)
 
 
