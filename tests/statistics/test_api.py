@@ -167,3 +167,32 @@ async def test_page_shows_charts_and_a_refused_year_keeps_the_form(client):
     assert "年度应为2016至2027年之间的整数。" in bad.text
     assert 'value="19x9"' in bad.text
     assert "<svg" not in bad.text
+
+
+async def test_the_statistics_entry_shows_for_officers_only(client):
+    await build()
+    shown = {}
+    for user in ("city", "lingbao", "zone1", "teacher1", "expert1"):
+        client.cookies.clear()
+        login = await client.post("/api/v1/auth/login",
+                                  json={"username": user, "password": f.PASSWORD})
+        assert login.status_code == 200
+        home = await client.get("/")
+        shown[user] = 'href="/statistics"' in home.text
+    assert shown == {"city": True, "lingbao": True, "zone1": True, "teacher1": False,
+                     "expert1": False}
+
+
+async def test_page_refuses_another_county_with_the_message_and_keeps_the_year(client):
+    world = await build()
+    login = await client.post("/api/v1/auth/login",
+                              json={"username": "lingbao", "password": f.PASSWORD})
+    assert login.status_code == 200
+
+    with clock.pinned(NOW):
+        page = await client.get(f"/statistics?year=2025&county_id={world.lushi}")
+
+    assert page.status_code == 403
+    assert "只能查看本人负责范围内的统计。" in page.text
+    assert 'value="2025"' in page.text
+    assert "卢氏" not in page.text
