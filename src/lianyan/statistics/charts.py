@@ -191,10 +191,13 @@ def _by_month(chart: Chart) -> tuple[float, list[str]]:
         for j, s in enumerate(chart.series):
             colour = COLOURS[j % len(COLOURS)]
             points = [(left + slot * (i + 0.5), bottom - v * scale) for i, v in enumerate(s.values)]
-            parts.append('<polyline fill="none" stroke-width="2" stroke="' + colour + '" points="'
-                         + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+            # Later series are thinner and dashed, so equal values never hide a line.
+            width, dash = (4.0, "") if j == 0 else (2.0, ' stroke-dasharray="6 3"')
+            parts.append(f'<polyline fill="none" stroke-width="{width}"{dash} stroke="{colour}" '
+                         'points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
             for (x, y), value, label in zip(points, s.values, chart.categories, strict=True):
-                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4.5 if j == 0 else 2.5}" '
+                             f'fill="{colour}">'
                              f'<title>{escape(label)} {escape(s.name)}：{value}</title></circle>')
     parts.append(f'<line x1="{left:.1f}" y1="{bottom:.1f}" x2="{right:.1f}" y2="{bottom:.1f}" '
                  f'stroke="#616e7c" stroke-width="1"/>')
