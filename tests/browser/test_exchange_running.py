@@ -11,7 +11,7 @@ from typing import Any
 from lianyan import clock
 from lianyan.exchanges import schemas as s
 from lianyan.exchanges import services
-from lianyan.exchanges.tables import Exchange, Participant
+from lianyan.exchanges.tables import Exchange, Notification, Participant
 from lianyan.org.tables import County, Kindergarten, Person, RoleAssignment
 from tests.browser.conftest import sign_in
 from tests.builders import org as f
@@ -75,9 +75,20 @@ async def test_editing_a_deadline_tells_the_teacher_and_late_teachers_are_nudged
     await officer.click("[data-testid=nudge-teachers]")
     done = await officer.inner_text("[data-testid=done]")
     assert done.startswith("已提醒：")
-    # Again the same day: refused, by the form, in Chinese
-    await officer.click("[data-testid=nudge-teachers]")
+    assert officer.url.split("?")[0] == f"{live_server.url}/exchanges/{x}"  # back on the GET
+    # Again the same day: refused in Chinese, and back on the page's own address too
+    async with officer.expect_navigation() as landed:
+        await officer.click("[data-testid=nudge-teachers]")
+    assert (await landed.value).request.method == "GET"
+    assert officer.url.split("?")[0] == f"{live_server.url}/exchanges/{x}"
     assert "今天已经提醒过" in await officer.inner_text("[data-testid=error]")
+    # ... so reloading shows the page again and sends nothing
+    nudges = await Notification.count().where(Notification.kind == "nudge")
+    reloaded = await officer.reload()
+    assert reloaded.request.method == "GET" and reloaded.status == 200
+    assert "今天已经提醒过" in await officer.inner_text("[data-testid=error]")
+    assert await Notification.count().where(Notification.kind == "nudge") == nudges
+    await _shot(officer, "exchange-nudge-refused")
     await teacher.goto("/notifications")
     assert "提醒您提交" in await teacher.inner_text("main")
 

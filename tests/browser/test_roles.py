@@ -97,8 +97,9 @@ async def test_zone_officer_opens_the_zone_exchange_and_nudges_the_late_teacher(
     assert "已提醒该教师。" in await page.inner_text("[data-testid=done]")
     async with page.expect_response(lambda r: r.url.endswith("/nudge")) as answer:
         await page.click("[data-testid=nudge]")
-    assert (await answer.value).status == 409
+    assert (await answer.value).status == 303  # refused, and back on the list's own address
     assert "今天已经提醒过" in await page.inner_text("[data-testid=error]")
+    assert page.url.split("?")[0].rstrip("/").endswith("/exchanges/progress")
     await _shot(page, "zone-progress")
     await _no_sideways_scroll(page)
     await page.click("[data-testid=progress-row] a")

@@ -148,4 +148,22 @@ async def test_exchange_page_shows_progress_and_nudges_the_ticked_teachers(clien
     assert nobody.status_code == 400 and "请至少选择一位要提醒的人员" in nobody.text
     assert nobody.headers["content-type"].startswith("text/html")
     assert sent.status_code == 303
+    assert sent.headers["location"].startswith(f"/exchanges/{world.exchange_id}?done=")
+    assert await Notification.count().where(Notification.kind == "nudge") == 1
+
+
+async def test_a_refused_nudge_on_the_exchange_page_goes_back_to_it_with_the_message(
+    client, world, store
+):
+    h = await _as(client, "lingbao")
+    body = {"to": "teachers", "person_ids": [str(world.people["t2"])]}
+    await client.post(f"/exchanges/{world.exchange_id}/nudge", headers=h, data=body)
+
+    again = await client.post(f"/exchanges/{world.exchange_id}/nudge", headers=h, data=body)
+
+    assert again.status_code == 303
+    assert again.headers["location"].startswith(f"/exchanges/{world.exchange_id}?refused=")
+    shown = await client.get(again.headers["location"], headers=h)
+    assert shown.status_code == 200 and "今天已经提醒过" in shown.text
+    assert 'data-testid="error"' in shown.text
     assert await Notification.count().where(Notification.kind == "nudge") == 1

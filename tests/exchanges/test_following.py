@@ -6,6 +6,8 @@ zone of 灵宝市, so the officer of the first zone has a kindergarten in group 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from lianyan import clock
@@ -128,6 +130,28 @@ async def test_progress_page_lets_the_director_nudge_and_refuses_an_empty_choice
     assert empty.status_code == 400
     assert "设计教师" in empty.text and 'data-testid="error-teacher_id"' in empty.text
     assert empty.headers["content-type"].startswith("text/html")
+
+
+async def test_a_refused_nudge_on_the_progress_page_goes_back_to_it_with_the_message(
+    client, zoned
+):
+    from tests.exchanges.test_pages import _as
+
+    h = await _as(client, "director_a")
+    row = (await client.get("/api/v1/participations", headers=h)).json()["items"][0]
+    url = f"/exchanges/progress/{row['participant_id']}/nudge"
+    first = await client.post(url, headers=h)
+    again = await client.post(url, headers=h)
+
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == "/exchanges/progress?done=" + quote("已提醒该教师。")
+    assert again.headers["location"].startswith("/exchanges/progress?refused=")
+    shown = await client.get(again.headers["location"], headers=h)
+    assert shown.status_code == 200
+    assert 'data-testid="error"' in shown.text and "今天已经提醒过" in shown.text
+    # the API answers as before
+    api = await client.post(f"/api/v1/participations/{row['participant_id']}/nudge", headers=h)
+    assert api.status_code == 409 and api.json()["code"] == "nudge.already_sent"
 
 
 async def test_home_page_says_what_each_role_must_do_next(client, zoned):

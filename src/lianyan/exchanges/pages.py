@@ -43,6 +43,7 @@ from lianyan.web.forms import (
     NO_FORM,
     Form,
     FormState,
+    act_and_return,
     int_or_none,
     read_form,
     submit,
@@ -249,10 +250,11 @@ class ExchangePages(Controller):
 
     @get("/exchanges/{exchange_id:int}", opt=access(SIGNED_IN))
     async def exchange(
-        self, actor: Principal, exchange_id: int, done: str | None = None
+        self, actor: Principal, exchange_id: int, done: str | None = None,
+        refused: str | None = None,
     ) -> Template:
         """One exchange: groups, designs, experts and what the caller can do next."""
-        return await exchange_page(actor, exchange_id, done=done)
+        return await exchange_page(actor, exchange_id, done=done, refused=refused)
 
     async def _on_exchange(
         self, actor: Principal, exchange_id: int, request: AnyRequest, name: str,
@@ -298,10 +300,12 @@ class ExchangePages(Controller):
             sent = "、".join(p.name for p in result.sent)
             already = "；今天已提醒过：" + "、".join(p.name for p in result.already_sent) \
                 if result.already_sent else ""
-            return _done(f"/exchanges/{exchange_id}", f"已提醒：{sent}{already}。")
+            return f"已提醒：{sent}{already}。"
 
-        return await submit(
-            form, run, done=done,
+        # Back to the exchange page, nudged or refused (a reload must not nudge again); only
+        # a form sent with nobody ticked comes back as sent.
+        return await act_and_return(
+            run, back=f"/exchanges/{exchange_id}", done=done, form=form,
             again=lambda posted: exchange_page(actor, exchange_id, posted=posted),
         )
 
@@ -615,9 +619,11 @@ class ExchangePages(Controller):
 
 
 async def exchange_page(
-    actor: Principal, exchange_id: int, *, done: str | None = None, posted: FormState = NO_FORM
+    actor: Principal, exchange_id: int, *, done: str | None = None, posted: FormState = NO_FORM,
+    refused: str | None = None,
 ) -> Template:
-    """The exchange page (also shown again, with the message, when an action is refused)."""
+    """The exchange page (also shown again, with the message, when an action is refused;
+    ``refused`` is a one-click action's refusal brought back by its redirect)."""
     exchange, standing = await services.visible_exchange(actor, exchange_id)
     groups = await services.get_groups(actor, exchange_id)
     visible, _ = await designs.list_designs(actor, exchange_id, limit=200)
@@ -631,7 +637,7 @@ async def exchange_page(
         my_design=await designs.my_design_id(actor, exchange_id),
         proposals=await proposals.list_proposals(actor, exchange_id),
         zone_teachers=await proposals.zone_teachers(actor) if standing.zone_officer else [],
-        done=done, error=posted.message, posted=posted, now=clock.now(),
+        done=done, error=posted.message or refused, posted=posted, now=clock.now(),
         progress=await chasing.exchange_progress(actor, exchange_id),
         may_export_scores=standing.organiser or standing.supervisor,
         may_export_designs=sees_every_design(standing, blind=exchange.blind,

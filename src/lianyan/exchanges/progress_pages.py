@@ -15,13 +15,13 @@ from lianyan.exchanges.access import FOLLOWERS
 from lianyan.labels import book
 from lianyan.principal import Principal, Role
 from lianyan.web.access import access
-from lianyan.web.forms import NO_FORM, FormState, read_form, submit
+from lianyan.web.forms import NO_FORM, FormState, act_and_return, read_form, submit
 from lianyan.web.pages import page
 
 
 async def progress_page(
     actor: Principal, *, done: str | None = None, posted: FormState = NO_FORM,
-    status_code: int = 200,
+    status_code: int = 200, refused: str | None = None,
 ) -> Template:
     """The followed participations of exchanges still open, with their actions."""
     items, total = await progress.progress(actor, current=True)
@@ -31,7 +31,7 @@ async def progress_page(
     }
     return page(
         "exchanges/progress.html", actor, status_code=status_code, items=items, total=total,
-        choices=choices, done=done, posted=posted,
+        choices=choices, done=done, posted=posted, refused=refused,
         unread=await notifications.unread_count_of(actor),
     )
 
@@ -43,20 +43,19 @@ class ProgressPages(Controller):
     include_in_schema = False
 
     @get("/", opt=access(*FOLLOWERS))
-    async def show(self, actor: Principal, done: str | None = None) -> Template:
+    async def show(
+        self, actor: Principal, done: str | None = None, refused: str | None = None
+    ) -> Template:
         """The teachers the caller follows, and what each still owes."""
-        return await progress_page(actor, done=done)
+        return await progress_page(actor, done=done, refused=refused)
 
     @post("/{participant_id:int}/nudge", opt=access(*FOLLOWERS))
-    async def nudge(
-        self, actor: Principal, participant_id: int, request: Request[Any, Any, Any]
-    ) -> Any:
-        """Remind one teacher."""
-        form = await read_form(request, f"nudge-{participant_id}")
-        return await submit(
-            form, lambda: progress.nudge(actor, participant_id),
-            done=_done("已提醒该教师。"),
-            again=lambda posted: progress_page(actor, posted=posted),
+    async def nudge(self, actor: Principal, participant_id: int) -> Any:
+        """Remind one teacher, then back to the list either way (a reload must not nudge
+        again)."""
+        return await act_and_return(
+            lambda: progress.nudge(actor, participant_id),
+            back="/exchanges/progress", done="已提醒该教师。",
         )
 
     @post("/{participant_id:int}/teacher", opt=access(*FOLLOWERS))

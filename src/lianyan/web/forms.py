@@ -484,14 +484,53 @@ async def submit(
     except LianyanError as exc:
         if exc.status == 404 or exc.code == "auth.required":
             raise
-        state = form.failed(exc)
-        response = await again(state)
-        response.status_code = state.status
-        response.media_type = MediaType.HTML
-        return response
+        return await _shown_again(form, exc, again)
     target = done(result) if callable(done) else done
     if isinstance(target, str):
         return Redirect(target, status_code=303)
     if isinstance(target, Response):
         return target
     return await target
+
+
+def back_to(path: str, *, done: str = "", refused: str = "") -> str:
+    """``path`` with the message to show there: ``?done=`` (success) or ``?refused=``."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in (("done", done), ("refused", refused)) if v})
+    return f"{path}{'&' if '?' in path else '?'}{query}" if query else path
+
+
+async def _shown_again(
+    form: Form, exc: LianyanError, again: Callable[[FormState], Awaitable[Template]]
+) -> Response[Any]:
+    state = form.failed(exc)
+    response = await again(state)
+    response.status_code = state.status
+    response.media_type = MediaType.HTML
+    return response
+
+
+async def act_and_return(
+    action: Callable[[], Awaitable[T]], *, back: str, done: str | Callable[[T], str],
+    form: Form | None = None, again: Callable[[FormState], Awaitable[Template]] | None = None,
+) -> Response[Any]:
+    """An action the page offers as a button (a nudge): run it, then go back to ``back``.
+
+    Accepted, or refused by a rule of the domain (409: already done today, closed), the answer
+    is a 303 to the page's GET address with the message (``?done=`` or ``?refused=``, shown as
+    the page's notice or error), so reloading the page never sends the action again. Input the
+    person got wrong (``InvalidInput``, 400) is the form's fault: with ``form`` and ``again``
+    the page is shown again with the message and the form as sent, as :func:`submit` does. A
+    missing object (404) or a missing sign-in propagates.
+    """
+    try:
+        result = await action()
+    except LianyanError as exc:
+        if exc.status == 404 or exc.code == "auth.required":
+            raise
+        if form is not None and again is not None and isinstance(exc, InvalidInput):
+            return await _shown_again(form, exc, again)
+        return Redirect(back_to(back, refused=exc.detail), status_code=303)
+    return Redirect(back_to(back, done=done(result) if callable(done) else done),
+                    status_code=303)
