@@ -67,3 +67,20 @@ async def test_search_page_fits_a_phone(browser, live_server, demo_city):
         assert scroll <= 390
     finally:
         await context.close()
+
+
+async def test_top_bar_search_fits_every_page_at_phone_width(browser, live_server, demo_city):
+    context = await browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                        viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    try:
+        await sign_in(page, "teacher1")
+        for path in ("/", "/exchanges", "/topics"):
+            await page.goto(path)
+            assert await page.is_visible("[data-testid=topbar-search]")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        if SHOTS:
+            await page.goto("/")
+            await page.screenshot(path=f"{SHOTS}/home-390.png")
+    finally:
+        await context.close()
