@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -30,7 +29,7 @@ from lianyan.org import services as org
 from lianyan.org.tables import County, Kindergarten, Person
 from lianyan.principal import Principal
 from lianyan.search import schemas as s
-from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, normalise, query_words, word_grams
+from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, query_words, word_grams
 from lianyan.search.index import KINDS
 from lianyan.search.tables import SearchDoc
 from lianyan.topics import access as topics_access
@@ -162,39 +161,72 @@ def _has_words(words: list[str]) -> Any:
         if len(word) <= 2:
             continue
         like = _like(word)
+        # A word without letter case (Chinese, digits) needs no lower() of the whole body.
+        body = "lower(search_doc.body)" if word != word.upper() else "search_doc.body"
         one = WhereRaw(
-            "(lower(search_doc.title) LIKE {} ESCAPE '\\' OR lower(search_doc.body) LIKE {}"
-            " ESCAPE '\\')", like, like,
+            "(lower(search_doc.title) LIKE {} ESCAPE '\\'"
+            f" OR {body} LIKE {{}} ESCAPE '\\')", like, like,
         )
         condition = one if condition is None else condition & one
     return condition
 
 
-async def _matches(words: list[str], condition: Any) -> list[dict[str, Any]]:
-    """id, kind and title of the documents matching ``words`` and ``condition``.
+#: What ``visible`` needs of a candidate (the filters, the scopes' columns, the title).
+_CANDIDATE_COLUMNS = ", ".join(
+    f"search_doc.{c}" for c in ("id", "kind", "ref_id", "county_id", "year", "domain",
+                                "age_group", "exchange_id", "group_id", "title")
+)
 
-    The gram look-up is a materialised CTE joined to ``search_doc`` by its key, so that the
-    index answers first and the text, filters and visibility are checked on its hits. Same
-    SQL on both engines.
+
+def _title_rank(words: list[str]) -> QueryString:
+    """0 for a document whose title holds every word, else 1."""
+    tests = " AND ".join("lower(search_doc.title) LIKE {} ESCAPE '\\'" for _ in words)
+    return QueryString(f"CASE WHEN {tests} THEN 0 ELSE 1 END", *(_like(w) for w in words))
+
+
+async def _page_and_counts(
+    words: list[str], condition: Any, kind: str | None, limit: int, offset: int
+) -> tuple[list[int], dict[str, int]]:
+    """The ids of one page (title matches first, then newest) and the number of matches per
+    type, in one statement.
+
+    Three materialised steps, so that the planner cannot start anywhere but the index: the
+    gram look-up (``hits``); the hits' documents read by key, with the text check
+    (``candidates``); the filters and every type's visibility on those (``visible``, which
+    names ``candidates`` ``search_doc`` so that the owning domains' conditions apply as they
+    are). As one join, PostgreSQL's planner guessed from the visibility conditions that few
+    documents pass and scanned every document instead. ``visible`` is then grouped for the
+    counts and ordered for the page. Same SQL on both engines.
     """
-    where = _has_words(words)
-    if condition is not None:
-        where = condition if where is None else where & condition
-    tail = QueryString(" WHERE {}", where.querystring) if where is not None else QueryString("")
-    return await SearchDoc.raw(
-        "WITH hits AS MATERIALIZED ({}) SELECT search_doc.id, search_doc.kind,"
-        " search_doc.title FROM hits JOIN search_doc ON search_doc.id = hits.doc{}",
-        _hits(words), tail,
+    text = _has_words(words)
+    text_tail = QueryString(" WHERE {}", text.querystring) if text is not None else QueryString("")
+    tail = (
+        QueryString(" WHERE {}", condition.querystring) if condition is not None
+        else QueryString("")
     )
+    only = QueryString(" WHERE kind = {}", kind) if kind else QueryString("")
+    rows = await SearchDoc.raw(
+        "WITH hits AS MATERIALIZED ({}),"
+        f" candidates AS MATERIALIZED (SELECT {_CANDIDATE_COLUMNS}"
+        " FROM hits JOIN search_doc ON search_doc.id = hits.doc{}),"
+        " visible AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
+        " {} AS rank FROM candidates AS search_doc{})"
+        " SELECT 0 AS part, kind, count(*) AS value, 0 AS rank FROM visible GROUP BY kind"
+        " UNION ALL SELECT 1, kind, id, rank FROM (SELECT id, kind, rank FROM visible{}"
+        " ORDER BY rank, id DESC LIMIT {} OFFSET {}) AS page",
+        _hits(words), text_tail, _title_rank(words), tail, only, limit, offset,
+    )
+    counts = {r["kind"]: int(r["value"]) for r in rows if r["part"] == 0}
+    page = sorted((r for r in rows if r["part"] == 1), key=lambda r: (r["rank"], -r["value"]))
+    return [int(r["value"]) for r in page], counts
 
 
 async def search(
     actor: Principal, query: s.SearchQuery, *, limit: int = 20, offset: int = 0
 ) -> s.SearchPage:
     """One page of what the caller may see matching ``query``, title matches first, then the
-    newest, with the exact count of every match and per type. Two queries: one pass over the
-    matches the caller may see (id, type and title only: the index, the filters and the
-    owning domains' scopes all in SQL) that gives the counts and the order, and one for the
+    newest, with the exact count of every match and per type. Two queries: the page's ids and
+    the counts (the index, the filters and the owning domains' scopes all in SQL), then the
     page's rows."""
     words = query_words(query.q)
     condition: Any = visibility(actor, list(KINDS))
@@ -203,11 +235,7 @@ async def search(
                           (SearchDoc.age_group, query.age_group)):
         if value is not None:
             condition = condition & (column == value)
-    matches = await _matches(words, condition)
-    per_kind = Counter(r["kind"] for r in matches)
-    chosen = [r for r in matches if query.type in (None, r["kind"])]
-    chosen.sort(key=lambda r: (not all(w in normalise(r["title"]) for w in words), -r["id"]))
-    page_ids = [r["id"] for r in chosen[offset:offset + limit]]
+    page_ids, per_kind = await _page_and_counts(words, condition, query.type, limit, offset)
     rows = {
         r["id"]: r
         for r in await SearchDoc.select(
@@ -215,7 +243,7 @@ async def search(
             SearchDoc.meta, SearchDoc.link, SearchDoc.county_id, SearchDoc.year,
             SearchDoc.domain, SearchDoc.age_group,
         ).where(SearchDoc.id.is_in(page_ids or [0]))
-    }
+    } if page_ids else {}
     items = [
         s.SearchHit(
             type=r["kind"], id=r["ref_id"], title=r["title"], meta=r["meta"],
@@ -226,8 +254,9 @@ async def search(
         )
         for r in (rows[i] for i in page_ids if i in rows)
     ]
+    total = per_kind.get(query.type, 0) if query.type else sum(per_kind.values())
     return s.SearchPage(
-        items=items, total=len(chosen), limit=limit, offset=offset,
+        items=items, total=total, limit=limit, offset=offset,
         counts={k: per_kind.get(k, 0) for k in KINDS},
     )
 
