@@ -143,13 +143,24 @@ def _like(word: str) -> str:
 
 
 def _hits(words: list[str]) -> QueryString:
-    """The documents holding every gram of every word, from the gram index alone."""
-    grams = sorted({g for w in words for g in word_grams(w)})
-    marks = ", ".join("{}" for _ in grams)
+    """The documents holding every gram of every word, from the gram index alone: the
+    postings of the first gram, each probed for the others (``EXISTS`` on ``(gram, doc)``,
+    three times faster than grouping every posting of every gram).
+
+    The outer ``GROUP BY … HAVING count(*) = 1`` changes nothing (a document has a gram
+    once) but makes PostgreSQL expect few hits, so that it reads the hits' documents by key;
+    expecting thousands, it scans every document instead (90 ms against 55 ms at province
+    scale, as its cost model takes each read by key for a disk seek).
+    """
+    first, *others = sorted({g for w in words for g in word_grams(w)})
+    probes = "".join(
+        " AND EXISTS (SELECT 1 FROM search_gram AS other WHERE other.gram = {}"
+        " AND other.doc = search_gram.doc)" for _ in others
+    )
     return QueryString(
-        f"SELECT doc FROM search_gram WHERE gram IN ({marks})"
-        f" GROUP BY doc HAVING count(*) = {len(grams)}",
-        *grams,
+        f"SELECT doc FROM search_gram WHERE gram = {{}}{probes} GROUP BY doc"
+        " HAVING count(*) = 1",
+        first, *others,
     )
 
 
