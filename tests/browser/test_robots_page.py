@@ -40,6 +40,7 @@ async def _add_and_test(page, receiver: rx.Receiver, key: str, width: int) -> No
     await robot.locator("[data-testid=send-test]").click()
     await page.wait_for_load_state()
     assert "测试消息已发送成功" in await page.inner_text("[data-testid=test-result]")
+    assert "/robots?tested=" in page.url  # back on the list by 303: a reload sends nothing
     assert await page.locator("[data-testid=last-status]").inner_text() == "成功"
     width_now = await page.evaluate("document.documentElement.scrollWidth")
     assert width_now <= width  # no sideways scroll

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from lianyan.principal import Principal
 from lianyan.robots import rules, services
@@ -37,17 +37,21 @@ class RobotPages(Controller):
     include_in_schema = False
 
     async def _page(self, actor: Principal, *, posted: FormState = NO_FORM,
-                    tested: dict[str, Any] | None = None, status_code: int = 200) -> Template:
+                    tested_id: int | None = None, status_code: int = 200) -> Template:
+        robots = await services.list_robots(actor)
+        tested = next(({"id": r.id, "status": r.last_status, "error": r.last_error}
+                       for r in robots if r.id == tested_id), None)
         return page(
             "robots/robots.html", actor, status_code=status_code,
-            robots=await services.list_robots(actor), scopes=await services.scopes_for(actor),
+            robots=robots, scopes=await services.scopes_for(actor),
             kinds=rules.KINDS, posted=posted, tested=tested,
         )
 
     @get("/", opt=access(*MANAGERS))
-    async def robots(self, actor: Principal) -> Template:
-        """The robots, their last delivery and recent failures, and the add form."""
-        return await self._page(actor)
+    async def robots(self, actor: Principal, tested: int | None = None) -> Template:
+        """The robots, their last delivery and recent failures, and the add form; after a
+        test message (``?tested=<id>``), its outcome at the top."""
+        return await self._page(actor, tested_id=tested)
 
     @post("/", opt=access(*MANAGERS))
     async def add(self, actor: Principal, settings: Settings,
@@ -64,17 +68,14 @@ class RobotPages(Controller):
         )
 
     @post("/{robot_id:int}/test", opt=access(*MANAGERS))
-    async def test(self, actor: Principal, settings: Settings, robot_id: int) -> Template:
-        """Send a test message now and show the page with its outcome."""
-        outcome = await services.send_test(actor, robot_id,
-                                           config=SenderConfig.from_settings(settings))
-        return await self._page(actor, tested={"id": robot_id, "status": outcome.status,
-                                               "error": outcome.error})
+    async def test(self, actor: Principal, settings: Settings, robot_id: int) -> Redirect:
+        """Send a test message now, then back to the list showing its outcome (a reload
+        sends nothing again)."""
+        await services.send_test(actor, robot_id, config=SenderConfig.from_settings(settings))
+        return Redirect(f"/robots?tested={robot_id}#robot-{robot_id}", status_code=303)
 
     @post("/{robot_id:int}/delete", opt=access(*MANAGERS))
     async def delete(self, actor: Principal, robot_id: int) -> Any:
         """Remove a robot; back to the list."""
-        from litestar.response import Redirect
-
         await services.delete_robot(actor, robot_id)
         return Redirect("/robots", status_code=303)
