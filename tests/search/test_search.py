@@ -155,6 +155,10 @@ async def test_people_and_kindergartens_within_the_callers_scope(client, world):
                      "灵宝市尹庄镇中心幼儿园", "湖滨区第一幼儿园"}  # officers read every one
     teacher = await _search(client, "t1", q="专干", type="person")
     assert teacher["total"] == 0
+    own = await _search(client, "t1", q="实验幼儿园", type="kindergarten")
+    assert [h["title"] for h in own["items"]] == ["灵宝市实验幼儿园"]
+    assert own["items"][0]["link"] is None  # the kindergarten list is not a teacher's page
+    assert lushi["items"][0]["link"].startswith("/org/kindergartens?")
     city = await _search(client, "city", q="专干", type="person")
     assert {h["title"] for h in city["items"]} == {"灵宝专干", "卢氏专干", "湖滨专干"}
 

@@ -27,7 +27,7 @@ from lianyan.filings.tables import FiledActivity, Filing
 from lianyan.labels import AGE_GROUP, DOMAIN
 from lianyan.org import services as org
 from lianyan.org.tables import County, Kindergarten, Person
-from lianyan.principal import Principal
+from lianyan.principal import Principal, Role
 from lianyan.search import schemas as s
 from lianyan.search.grams import MAX_QUERY_CHARS, MAX_WORDS, query_words, word_grams
 from lianyan.search.index import KINDS
@@ -37,6 +37,9 @@ from lianyan.topics.tables import Topic
 
 #: Characters of context each side of the first match in a snippet.
 SNIPPET_CONTEXT = 40
+#: Who may open the kindergarten list a kindergarten result links to.
+KINDERGARTEN_LIST_ROLES = (Role.CITY_ADMIN, Role.COUNTY_OFFICER, Role.ZONE_OFFICER,
+                           Role.DIRECTOR)
 #: Years a search may filter by.
 YEARS = range(2000, 2101)
 
@@ -255,10 +258,12 @@ async def search(
             SearchDoc.domain, SearchDoc.age_group,
         ).where(SearchDoc.id.is_in(page_ids or [0]))
     } if page_ids else {}
+    # The kindergarten list is a page of officers and directors only (org/pages.py).
+    opens_list = actor.is_city or actor.has(*KINDERGARTEN_LIST_ROLES)
     items = [
         s.SearchHit(
             type=r["kind"], id=r["ref_id"], title=r["title"], meta=r["meta"],
-            link=r["link"] or None, county_id=r["county_id"], year=r["year"],
+            link=(r["link"] or None) if r["kind"] != "kindergarten" or opens_list else None, county_id=r["county_id"], year=r["year"],
             domain=r["domain"] or None, age_group=r["age_group"] or None,
             title_html=highlight(r["title"], words),
             snippet_html=snippet(r["body"], words),
