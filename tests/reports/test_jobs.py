@@ -425,13 +425,13 @@ async def test_app_lifespan_runs_the_worker_and_stops_it_cleanly(
         if job["status"] in ("done", "failed"):
             break
         await asyncio.sleep(0.1)
-    workers_running = len(worker._WORKERS)
+    workers_running = len(worker.ReportWorker.wakeups)
     stopping.set()
     await asyncio.wait_for(task, 60)
 
     assert job["status"] == "done", job
     assert workers_running == 1
-    assert not worker._WORKERS
+    assert not worker.ReportWorker.wakeups
     assert task.exception() is None
 
 

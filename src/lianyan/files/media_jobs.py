@@ -24,16 +24,17 @@ import os
 import socket
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from lianyan import clock
+from lianyan import clock, jobs
 from lianyan.files import media
 from lianyan.files.store import ObjectStore
 from lianyan.files.tables import MediaPreview, StoredFile
+from lianyan.jobs import JobLoop
 from lianyan.schemas import Output
 
 log = logging.getLogger("lianyan.files")
@@ -44,7 +45,8 @@ STALE_AFTER = dt.timedelta(hours=4)
 INTERRUPTED = "视频处理被中断（服务重启），请稍后重新上传；原视频仍可下载。"
 INTERNAL = "视频处理时发生内部错误，原视频仍可下载。"
 
-_WORKERS: set[MediaWorker] = set()
+#: The media workers running in this process.
+WAKEUPS = jobs.Wakeups()
 
 
 class MediaOut(Output, kw_only=True):
@@ -61,10 +63,7 @@ class MediaOut(Output, kw_only=True):
     reason: str
 
 
-def notify() -> None:
-    """Wake this process's media workers: a video was just queued."""
-    for worker in list(_WORKERS):
-        worker.wake()
+notify = WAKEUPS.notify
 
 
 async def enqueue(file_id: int) -> None:
@@ -231,61 +230,32 @@ async def _forget(store: ObjectStore, file_ids: list[int]) -> None:
                 await store.delete(row["key"])
 
 
-class MediaWorker:
+class MediaWorker(JobLoop):
     """Claims and runs media jobs one at a time until cancelled."""
+
+    label = "media worker"
+    wakeups = WAKEUPS
 
     def __init__(self, store: ObjectStore, *, large_bytes: int,
                  poll_seconds: float = POLL_SECONDS, name: str | None = None) -> None:
+        super().__init__(poll_seconds=poll_seconds,
+                         name=name or f"{socket.gethostname()}:{os.getpid()}:media")
         self.store = store
         self.large_bytes = large_bytes
-        self.poll_seconds = poll_seconds
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:media"
-        self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def wake(self) -> None:
-        """Make a sleeping ``serve`` look at the table now (callable from any thread)."""
-        if self._wake is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+    async def tidy(self) -> Any:
+        return await fail_stale()
 
-    async def run_until_idle(self) -> list[int]:
-        """Run queued jobs until none is left; the ids run (tests and the CLI use it)."""
-        ran = []
-        while (job_id := await claim_next(self.name)) is not None:
-            status = await run_job(job_id, store=self.store, large_bytes=self.large_bytes)
-            log.info("media job %s %s (%s)", job_id, status, self.name)
-            ran.append(job_id)
-        return ran
-
-    async def serve(self) -> None:
-        """Run jobs as they come, until cancelled."""
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        _WORKERS.add(self)
-        try:
-            while True:
-                self._wake.clear()
-                try:
-                    await fail_stale()
-                    await self.run_until_idle()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # the database or store was away: try again next round
-                    log.exception("media worker %s: a round failed", self.name)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-        finally:
-            _WORKERS.discard(self)
+    async def run_once(self) -> int | None:
+        """Claim and run the oldest queued job; its id, or None when none was queued."""
+        job_id = await claim_next(self.name)
+        if job_id is None:
+            return None
+        status = await run_job(job_id, store=self.store, large_bytes=self.large_bytes)
+        log.info("media job %s %s (%s)", job_id, status, self.name)
+        return job_id
 
 
-@contextlib.asynccontextmanager
-async def running(store: ObjectStore, *, large_bytes: int) -> AsyncIterator[MediaWorker]:
+def running(store: ObjectStore, *, large_bytes: int) -> AbstractAsyncContextManager[MediaWorker]:
     """Run a media worker for the duration of the block; stop it cleanly."""
-    worker = MediaWorker(store, large_bytes=large_bytes)
-    task = asyncio.create_task(worker.serve(), name="lianyan-media-worker")
-    try:
-        yield worker
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return jobs.running(MediaWorker(store, large_bytes=large_bytes), "lianyan-media-worker")

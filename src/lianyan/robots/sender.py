@@ -9,18 +9,15 @@ instance for ``STALE_AFTER`` goes back to the queue with that attempt counted.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
-import os
-import socket
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
-from lianyan import clock
+from lianyan import clock, jobs
+from lianyan.jobs import JobLoop
+from lianyan.robots import wakeup
 from lianyan.robots.delivery import MAX_ATTEMPTS, SenderConfig, deliver
 from lianyan.robots.tables import RobotMessage
-from lianyan.robots.wakeup import SENDERS
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +62,19 @@ async def requeue_stale(older_than: dt.timedelta = STALE_AFTER) -> int:
     return len(out) + len(back)
 
 
-class RobotSender:
+class RobotSender(JobLoop):
     """Claims and delivers robot messages until cancelled."""
+
+    label = "robot sender"
+    wakeups = wakeup.WAKEUPS
 
     def __init__(self, config: SenderConfig, *, poll_seconds: float = POLL_SECONDS,
                  name: str | None = None) -> None:
+        super().__init__(poll_seconds=poll_seconds, name=name)
         self.config = config
-        self.poll_seconds = poll_seconds
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def wake(self) -> None:
-        """Make a sleeping ``serve`` look at the table now (callable from any thread)."""
-        if self._wake is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+    async def tidy(self) -> int:
+        return await requeue_stale()
 
     async def run_once(self, now: dt.datetime | None = None) -> int | None:
         """Claim and deliver the next due message; its id, or None when none was due."""
@@ -89,42 +84,7 @@ class RobotSender:
         await deliver(message_id, self.config)
         return message_id
 
-    async def run_until_idle(self, now: dt.datetime | None = None) -> list[int]:
-        """Deliver due messages until none is left; the ids tried (tests and the CLI)."""
-        tried = []
-        while (message_id := await self.run_once(now)) is not None:
-            tried.append(message_id)
-        return tried
 
-    async def serve(self) -> None:
-        """Deliver messages as they come due, until cancelled."""
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        SENDERS.add(self)
-        try:
-            while True:
-                self._wake.clear()
-                try:
-                    await requeue_stale()
-                    await self.run_until_idle()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # the database was away: log it, try again next round
-                    log.exception("robot sender %s: a round failed", self.name)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-        finally:
-            SENDERS.discard(self)
-
-
-@contextlib.asynccontextmanager
-async def running(config: SenderConfig) -> AsyncIterator[RobotSender]:
+def running(config: SenderConfig) -> AbstractAsyncContextManager[RobotSender]:
     """Run a sender for the duration of the block (the app's lifespan); stop it cleanly."""
-    sender = RobotSender(config)
-    task = asyncio.create_task(sender.serve(), name="lianyan-robot-sender")
-    try:
-        yield sender
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return jobs.running(RobotSender(config), "lianyan-robot-sender")

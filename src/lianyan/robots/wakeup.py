@@ -6,18 +6,8 @@ runs one way (sender → outbox).
 
 from __future__ import annotations
 
-from typing import Protocol
+from lianyan import jobs
 
-
-class Wakeable(Protocol):
-    def wake(self) -> None: ...
-
-
-#: The senders running in this process.
-SENDERS: set[Wakeable] = set()
-
-
-def notify() -> None:
-    """Wake this process's senders: a message was just queued."""
-    for sender in list(SENDERS):
-        sender.wake()
+#: The robot senders running in this process.
+WAKEUPS = jobs.Wakeups()
+notify = WAKEUPS.notify
