@@ -21,6 +21,7 @@ from lianyan.files.store import content_disposition
 from lianyan.org import services as org
 from lianyan.org.access import ACCOUNT_MANAGERS
 from lianyan.principal import Principal
+from lianyan.web import sections as home_cards
 from lianyan.web.access import access
 from lianyan.web.forms import NO_FORM, FormState, read_form, submit
 from lianyan.web.pages import page, pager
@@ -137,7 +138,7 @@ async def accounts_home(actor: Principal) -> dict[str, Any] | None:
     return {"without_login": waiting}
 
 
-register_section("org/_accounts_home.html", accounts_home)
+register_section("org/_accounts_home.html", accounts_home, place=home_cards.ACCOUNTS)
 
 
 def _back(target: str) -> str:

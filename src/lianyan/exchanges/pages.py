@@ -37,6 +37,7 @@ from lianyan.labels import book
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
+from lianyan.web import sections as home_cards
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import (
     CHECKED,
@@ -699,4 +700,4 @@ async def home_section(actor: Principal) -> dict[str, Any] | None:
     return {"exchanges_items": items, "exchanges_total": total, "unread_notices": unread}
 
 
-register_section("exchanges/_home.html", home_section)
+register_section("exchanges/_home.html", home_section, place=home_cards.EXCHANGES)

@@ -23,6 +23,7 @@ from lianyan.labels import ACTIVITY_FORM, FILING_STATUS, POSITION
 from lianyan.org import services as org
 from lianyan.principal import Principal, Role
 from lianyan.settings import Settings
+from lianyan.web import sections as home_cards
 from lianyan.web.access import SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, int_or_none, read_form, submit
 from lianyan.web.pages import page
@@ -426,4 +427,4 @@ async def dashboard(actor: Principal) -> dict[str, Any] | None:
             "deadline": await themes.get_deadline(actor, year), "statuses": FILING_STATUS}
 
 
-register_section("filings/_home.html", dashboard)
+register_section("filings/_home.html", dashboard, place=home_cards.FILINGS)

@@ -21,6 +21,7 @@ from lianyan.topics import dashboard, lifecycle, queries, review, rules
 from lianyan.topics import documents as topic_documents
 from lianyan.topics import schemas as s
 from lianyan.topics.access import CREATORS
+from lianyan.web import sections as home_cards
 from lianyan.web.access import PUBLIC, SIGNED_IN, access
 from lianyan.web.forms import NO_FORM, Form, FormState, read_form, submit
 from lianyan.web.pages import page, pager
@@ -36,7 +37,7 @@ topic_static = create_static_files_router(
     name="topics-static", opt=access(PUBLIC), include_in_schema=False,
 )
 
-register_section("topics/_home.html", dashboard.dashboard)
+register_section("topics/_home.html", dashboard.dashboard, place=home_cards.TOPICS)
 
 
 def _number(text: str) -> int | None:

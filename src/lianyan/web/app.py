@@ -65,6 +65,7 @@ async def provide_settings(state: State) -> Settings:
 def route_handlers() -> list[Any]:
     """Every controller and page of every domain."""
     from lianyan.audit.api import AuditController
+    from lianyan.auth.account_pages import AccountPages
     from lianyan.auth.api import AuthController, MeController, PersonAccountController
     from lianyan.auth.pages import AuthPages
     from lianyan.evaluation.api import EvaluationController
@@ -90,11 +91,6 @@ def route_handlers() -> list[Any]:
         ZoneController,
     )
     from lianyan.org.pages import OrgPages
-
-    # isort: split
-    # Home-page cards come in import order (web/sections.py): 账号 after exchanges' and
-    # filings' cards and before topics', where it was while org's pages held it.
-    from lianyan.auth.account_pages import AccountPages
     from lianyan.reports.api import ReportController
     from lianyan.reports.pages import ReportPages, report_static
     from lianyan.robots.api import RobotController

@@ -66,7 +66,7 @@ async def _dashboard(actor: Principal) -> dict[str, Any]:
     async def build() -> dict[str, Any]:
         figures = await dashboard.figures(actor)
         sections = []
-        for template, section in SECTIONS:
+        for _, template, section in SECTIONS:
             built = await section(actor)
             if built is not None:
                 sections.append((template, built))
