@@ -550,3 +550,74 @@ async def document_view(
         _VIEWS.pop(next(iter(_VIEWS)))
     _VIEWS[found.id] = view
     return view
+
+
+class TextFill(msgspec.Struct, kw_only=True):
+    """What :func:`fill_missing_texts` did: versions given their Word text, files skipped."""
+
+    filled: int = 0
+    skipped: int = 0
+
+
+async def fill_missing_texts(
+    store: ObjectStore,
+    bounds: office.OfficeBounds = office.DEFAULT_BOUNDS,
+    *,
+    batch: int = 100,
+    progress: Any = None,
+) -> TextFill:
+    """Give each design's current version whose ``text`` is empty the whole text of its stored
+    Word document (versions uploaded before the search kept none).
+
+    Each file is read again as at upload: its size and archive checked against the Office
+    bounds before anything is inflated, the parse in the bounded child
+    (:func:`sections.extract_bounded`). A file that is too large, missing from the store or
+    unreadable is skipped and counted, never raised. Works in batches of ``batch`` versions,
+    each committed on its own, calling ``progress(done)`` after each; the caller reindexes.
+    """
+    done = TextFill()
+    after = 0
+    while True:
+        rows = await DesignVersion.raw(
+            "SELECT v.id, v.document_file_id FROM design_version v"
+            " JOIN design d ON d.id = v.design AND d.latest_version = v.number"
+            " WHERE (v.text IS NULL OR v.text = '') AND v.document_file_id IS NOT NULL"
+            " AND v.id > {} ORDER BY v.id LIMIT {}", after, batch,
+        )
+        if not rows:
+            return done
+        after = rows[-1]["id"]
+        found = await files.files_by_id([r["document_file_id"] for r in rows])
+        keys = await files.object_keys(found)
+        texts: dict[int, str] = {}
+        for row in rows:
+            stored = found.get(row["document_file_id"])
+            if stored is None or stored.content_type != sniff.DOCX.content_type:
+                continue  # a PDF design has no text to add
+            text = await _stored_text(store, keys[stored.id], stored.size, bounds)
+            if text is None:
+                done.skipped += 1
+            elif text:
+                texts[row["id"]] = text.replace("\x00", "")
+        async with atomic():
+            for version_id, text in texts.items():
+                await DesignVersion.update({DesignVersion.text: text}).where(
+                    DesignVersion.id == version_id
+                )
+        done.filled += len(texts)
+        if progress is not None:
+            progress(done)
+
+
+async def _stored_text(
+    store: ObjectStore, key: str, size: int, bounds: office.OfficeBounds
+) -> str | None:
+    """The whole text of one stored .docx, or None when it cannot be read."""
+    if size > bounds.total_bytes:
+        return None
+    try:
+        data = await store.get(key)
+    except Exception:  # gone from the store, or the store down: skipped, counted
+        return None
+    _, note, text = await extract.extract_bounded(io.BytesIO(data), bounds)
+    return None if note == extract.UNREADABLE_NOTE else text
