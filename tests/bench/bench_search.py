@@ -10,7 +10,8 @@ to the bare app's). The PostgreSQL database is ``lianyan_bench_search_<scale>``,
 benchmark's own databases are never dropped by this one.
 
 Run: ``.venv/bin/python tests/bench/bench_search.py [--seconds 5] [--only sqlite-city]
-[--fresh]``. Nothing here asserts timings.
+[--fresh] [--database NAME]`` (``--database``: another PostgreSQL database, loaded already or
+not, so that two worktrees never share one). Nothing here asserts timings.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ QUERIES = [
 
 
 _HTTP_ENVIRONMENT = h.environment
+#: ``--database``: the PostgreSQL database's name, when not the default.
+DATABASE: dict[str, str] = {}
 
 
 def environment(config: h.Config) -> dict[str, str]:
@@ -47,7 +50,7 @@ def environment(config: h.Config) -> dict[str, str]:
     env["LIANYAN_DATA_DIR"] = str(data_dir)
     if config.engine == "postgres":
         env["LIANYAN_DATABASE_URL"] = env["LIANYAN_DATABASE_URL"].rsplit("/", 1)[0] + (
-            f"/lianyan_bench_search_{config.scale}")
+            "/" + DATABASE.get("name", f"lianyan_bench_search_{config.scale}"))
     else:
         env["LIANYAN_DATABASE_URL"] = f"sqlite:///{data_dir / 'lianyan.db'}"
     return env
@@ -77,7 +80,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--only", help="sqlite-city or postgres-province")
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--database", help="PostgreSQL database name")
     args = parser.parse_args()
+    if args.database:
+        DATABASE["name"] = args.database
     h.environment = environment  # prepare() loads into this benchmark's own database
     wanted = [h.Config("sqlite", "city", (8,), 1, False)]
     if h._postgres_base():

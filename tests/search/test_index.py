@@ -50,3 +50,34 @@ def _explain(*grams: str):
     from lianyan.search.services import _hits
 
     return QueryString("EXPLAIN {}", _hits(["".join(grams)]))
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="EXPLAIN of PostgreSQL's planner")
+async def test_a_teachers_search_checks_visibility_on_the_index_not_on_every_row(clean_db):
+    """A common word, a restricted caller: who may see each hit comes from the index
+    ``search_doc_filters`` (no row read), and only the visible documents' rows are read;
+    never a scan of every document (docs/search.md, "The index")."""
+    from piccolo.querystring import QueryString
+
+    from lianyan.principal import Grant, Principal, Role
+    from lianyan.search import services
+    from lianyan.search.index import KINDS
+
+    async with db.atomic():
+        await index.write(
+            Doc("person", n, f"教师{n}", "幼儿园游戏研究" * 5, county_id=n % 7 + 1)
+            for n in range(1, 4001)
+        )
+    await db.engine().run_ddl("VACUUM ANALYZE search_doc")
+    await db.engine().run_ddl("ANALYZE search_gram")
+    teacher = Principal(account_id=1, person_id=1, username="t", name="t",
+                        grants=(Grant(role=Role.TEACHER, county_id=1, kindergarten_id=1),))
+    statement = services.page_statement(
+        ["游戏"], services.visibility(teacher, list(KINDS)), None, 20, 0
+    )
+
+    plan = await db.engine().run_querystring(QueryString("EXPLAIN {}", statement))
+    text = "\n".join(row["QUERY PLAN"] for row in plan)
+
+    assert "Index Only Scan using search_doc_filters" in text, text
+    assert "Seq Scan on search_doc" not in text, text

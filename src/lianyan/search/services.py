@@ -185,10 +185,11 @@ def _has_words(words: list[str]) -> Any:
     return condition
 
 
-#: What ``visible`` needs of a candidate (the filters, the scopes' columns, the title).
-_CANDIDATE_COLUMNS = ", ".join(
+#: What ``visible`` needs of a hit: the filters and the scopes' columns, all of them in the
+#: index ``search_doc_filters`` (PostgreSQL reads them without the row).
+_FILTER_COLUMNS = ", ".join(
     f"search_doc.{c}" for c in ("id", "kind", "ref_id", "county_id", "year", "domain",
-                                "age_group", "exchange_id", "group_id", "title")
+                                "age_group", "exchange_id", "group_id")
 )
 
 
@@ -198,37 +199,53 @@ def _title_rank(words: list[str]) -> QueryString:
     return QueryString(f"CASE WHEN {tests} THEN 0 ELSE 1 END", *(_like(w) for w in words))
 
 
+def page_statement(
+    words: list[str], condition: Any, kind: str | None, limit: int, offset: int
+) -> QueryString:
+    """The statement of :func:`_page_and_counts` (``EXPLAIN`` of it is tested).
+
+    Materialised steps, so that the planner cannot start anywhere but the index: the gram
+    look-up (``hits``); the hits' filters and the columns the scopes read (``keys``: on
+    PostgreSQL an index-only scan of ``search_doc_filters``, no row read); the filters and
+    every type's visibility on those (``visible``, which names ``keys`` ``search_doc`` so that
+    the owning domains' conditions apply as they are); then only the visible documents read
+    by key, with the text check and the title rank (``matches``), grouped for the counts and
+    ordered for the page. As one join, PostgreSQL's planner guessed from the visibility
+    conditions that few documents pass and scanned every document; with ``keys`` and
+    ``visible`` as one step, it costs the scopes' sub-selects once per hit and again scans
+    every document; reading every hit's row before the visibility made a teacher's search of a
+    common word read thousands of rows to keep two. Same SQL on both engines.
+    """
+    text = _has_words(words)
+    text_tail = QueryString(" WHERE {}", text.querystring) if text is not None else QueryString("")
+    visible = (
+        QueryString(
+            f"keys AS MATERIALIZED (SELECT {_FILTER_COLUMNS} FROM hits"
+            " JOIN search_doc ON search_doc.id = hits.doc), visible AS MATERIALIZED"
+            " (SELECT search_doc.id AS id FROM keys AS search_doc WHERE {})",
+            condition.querystring,
+        ) if condition is not None
+        else QueryString("visible AS MATERIALIZED (SELECT doc AS id FROM hits)")
+    )
+    only = QueryString(" WHERE kind = {}", kind) if kind else QueryString("")
+    return QueryString(
+        "WITH hits AS MATERIALIZED ({}), {},"
+        " matches AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
+        " {} AS rank FROM visible JOIN search_doc ON search_doc.id = visible.id{})"
+        " SELECT 0 AS part, kind, count(*) AS value, 0 AS rank FROM matches GROUP BY kind"
+        " UNION ALL SELECT 1, kind, id, rank FROM (SELECT id, kind, rank FROM matches{}"
+        " ORDER BY rank, id DESC LIMIT {} OFFSET {}) AS page",
+        _hits(words), visible, _title_rank(words), text_tail, only, limit, offset,
+    )
+
+
 async def _page_and_counts(
     words: list[str], condition: Any, kind: str | None, limit: int, offset: int
 ) -> tuple[list[int], dict[str, int]]:
     """The ids of one page (title matches first, then newest) and the number of matches per
-    type, in one statement.
-
-    Three materialised steps, so that the planner cannot start anywhere but the index: the
-    gram look-up (``hits``); the hits' documents read by key, with the text check
-    (``candidates``); the filters and every type's visibility on those (``visible``, which
-    names ``candidates`` ``search_doc`` so that the owning domains' conditions apply as they
-    are). As one join, PostgreSQL's planner guessed from the visibility conditions that few
-    documents pass and scanned every document instead. ``visible`` is then grouped for the
-    counts and ordered for the page. Same SQL on both engines.
-    """
-    text = _has_words(words)
-    text_tail = QueryString(" WHERE {}", text.querystring) if text is not None else QueryString("")
-    tail = (
-        QueryString(" WHERE {}", condition.querystring) if condition is not None
-        else QueryString("")
-    )
-    only = QueryString(" WHERE kind = {}", kind) if kind else QueryString("")
+    type, in one statement (:func:`page_statement`)."""
     rows = await SearchDoc.raw(
-        "WITH hits AS MATERIALIZED ({}),"
-        f" candidates AS MATERIALIZED (SELECT {_CANDIDATE_COLUMNS}"
-        " FROM hits JOIN search_doc ON search_doc.id = hits.doc{}),"
-        " visible AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
-        " {} AS rank FROM candidates AS search_doc{})"
-        " SELECT 0 AS part, kind, count(*) AS value, 0 AS rank FROM visible GROUP BY kind"
-        " UNION ALL SELECT 1, kind, id, rank FROM (SELECT id, kind, rank FROM visible{}"
-        " ORDER BY rank, id DESC LIMIT {} OFFSET {}) AS page",
-        _hits(words), text_tail, _title_rank(words), tail, only, limit, offset,
+        "{}", page_statement(words, condition, kind, limit, offset)
     )
     counts = {r["kind"]: int(r["value"]) for r in rows if r["part"] == 0}
     page = sorted((r for r in rows if r["part"] == 1), key=lambda r: (r["rank"], -r["value"]))
