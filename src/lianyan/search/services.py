@@ -200,52 +200,68 @@ def _title_rank(words: list[str]) -> QueryString:
 
 
 def page_statement(
-    words: list[str], condition: Any, kind: str | None, limit: int, offset: int
+    words: list[str], condition: Any, kind: str | None, limit: int, offset: int,
+    *, narrow_first: bool = True,
 ) -> QueryString:
     """The statement of :func:`_page_and_counts` (``EXPLAIN`` of it is tested).
 
     Materialised steps, so that the planner cannot start anywhere but the index: the gram
-    look-up (``hits``); the hits' filters and the columns the scopes read (``keys``: on
-    PostgreSQL an index-only scan of ``search_doc_filters``, no row read); the filters and
-    every type's visibility on those (``visible``, which names ``keys`` ``search_doc`` so that
-    the owning domains' conditions apply as they are); then only the visible documents read
-    by key, with the text check and the title rank (``matches``), grouped for the counts and
-    ordered for the page. As one join, PostgreSQL's planner guessed from the visibility
-    conditions that few documents pass and scanned every document; with ``keys`` and
-    ``visible`` as one step, it costs the scopes' sub-selects once per hit and again scans
-    every document; reading every hit's row before the visibility made a teacher's search of a
-    common word read thousands of rows to keep two. Same SQL on both engines.
+    look-up (``hits``); with ``narrow_first`` (a caller who sees a part of the documents),
+    the hits' filters and the columns the scopes read (``keys``: on PostgreSQL an index-only
+    scan of ``search_doc_filters``, no row read), the filters and every type's visibility on
+    those (``visible``, which names ``keys`` ``search_doc`` so that the owning domains'
+    conditions apply as they are), then only the visible documents' rows read by key, with the
+    text check and the title rank (``matches``). Without it (the city, no filter: nearly every
+    hit is visible), the hits' rows are read with the text check first (``candidates``) and the
+    conditions applied on those. ``matches`` is grouped for the counts and ordered for the page.
+
+    As one join, PostgreSQL's planner guessed from the visibility conditions that few
+    documents pass and scanned every document; with ``keys`` and ``visible`` as one step, it
+    costs the scopes' sub-selects once per hit and again scans every document; reading every
+    hit's row before the visibility made a teacher's search of a common word read thousands of
+    rows to keep two. Same SQL on both engines.
     """
     text = _has_words(words)
     text_tail = QueryString(" WHERE {}", text.querystring) if text is not None else QueryString("")
-    visible = (
-        QueryString(
-            f"keys AS MATERIALIZED (SELECT {_FILTER_COLUMNS} FROM hits"
-            " JOIN search_doc ON search_doc.id = hits.doc), visible AS MATERIALIZED"
-            " (SELECT search_doc.id AS id FROM keys AS search_doc WHERE {})",
-            condition.querystring,
-        ) if condition is not None
-        else QueryString("visible AS MATERIALIZED (SELECT doc AS id FROM hits)")
+    where = (
+        QueryString(" WHERE {}", condition.querystring) if condition is not None
+        else QueryString("")
     )
+    if narrow_first:
+        steps = QueryString(
+            f"keys AS MATERIALIZED (SELECT {_FILTER_COLUMNS} FROM hits"
+            " JOIN search_doc ON search_doc.id = hits.doc),"
+            " visible AS MATERIALIZED (SELECT search_doc.id AS id FROM keys AS search_doc{}),"
+            " matches AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
+            " {} AS rank FROM visible JOIN search_doc ON search_doc.id = visible.id{})",
+            where, _title_rank(words), text_tail,
+        )
+    else:
+        steps = QueryString(
+            f"candidates AS MATERIALIZED (SELECT {_FILTER_COLUMNS}, {{}} AS rank FROM hits"
+            " JOIN search_doc ON search_doc.id = hits.doc{}),"
+            " matches AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
+            " search_doc.rank AS rank FROM candidates AS search_doc{})",
+            _title_rank(words), text_tail, where,
+        )
     only = QueryString(" WHERE kind = {}", kind) if kind else QueryString("")
     return QueryString(
-        "WITH hits AS MATERIALIZED ({}), {},"
-        " matches AS MATERIALIZED (SELECT search_doc.id AS id, search_doc.kind AS kind,"
-        " {} AS rank FROM visible JOIN search_doc ON search_doc.id = visible.id{})"
+        "WITH hits AS MATERIALIZED ({}), {}"
         " SELECT 0 AS part, kind, count(*) AS value, 0 AS rank FROM matches GROUP BY kind"
         " UNION ALL SELECT 1, kind, id, rank FROM (SELECT id, kind, rank FROM matches{}"
         " ORDER BY rank, id DESC LIMIT {} OFFSET {}) AS page",
-        _hits(words), visible, _title_rank(words), text_tail, only, limit, offset,
+        _hits(words), steps, only, limit, offset,
     )
 
 
 async def _page_and_counts(
-    words: list[str], condition: Any, kind: str | None, limit: int, offset: int
+    words: list[str], condition: Any, kind: str | None, limit: int, offset: int,
+    *, narrow_first: bool,
 ) -> tuple[list[int], dict[str, int]]:
     """The ids of one page (title matches first, then newest) and the number of matches per
     type, in one statement (:func:`page_statement`)."""
     rows = await SearchDoc.raw(
-        "{}", page_statement(words, condition, kind, limit, offset)
+        "{}", page_statement(words, condition, kind, limit, offset, narrow_first=narrow_first)
     )
     counts = {r["kind"]: int(r["value"]) for r in rows if r["part"] == 0}
     page = sorted((r for r in rows if r["part"] == 1), key=lambda r: (r["rank"], -r["value"]))
@@ -261,12 +277,17 @@ async def search(
     page's rows."""
     words = query_words(query.q)
     condition: Any = visibility(actor, list(KINDS))
+    filtered = False
     for column, value in ((SearchDoc.county_id, query.county_id), (SearchDoc.year, query.year),
                           (SearchDoc.domain, query.domain),
                           (SearchDoc.age_group, query.age_group)):
         if value is not None:
             condition = condition & (column == value)
-    page_ids, per_kind = await _page_and_counts(words, condition, query.type, limit, offset)
+            filtered = True
+    page_ids, per_kind = await _page_and_counts(
+        words, condition, query.type, limit, offset,
+        narrow_first=filtered or not actor.is_city,
+    )
     rows = {
         r["id"]: r
         for r in await SearchDoc.select(
