@@ -21,6 +21,7 @@ filter form is either reached from a role's navigation or named in ``OFF_NAV``.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 
 from tests.browser.conftest import sign_in
 
+SHOTS = os.environ.get("LIANYAN_SCREENSHOTS")
 SRC = Path(__file__).resolve().parents[2] / "src" / "lianyan"
 
 #: (login, viewport width): every role of the demo city; one of them on a phone.
@@ -118,6 +120,9 @@ async def _submit(page: Any, url: str, form: dict[str, Any], selects: dict[str, 
         wide = await page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert wide <= 0, (what, page.url, f"{wide}px sideways scroll at 390 px")
+        if SHOTS:
+            name = re.sub(r"\W+", "-", what).strip("-")
+            await page.screenshot(path=f"{SHOTS}/filter-{name}.png", full_page=True)
     return str(await page.inner_text("main"))
 
 
