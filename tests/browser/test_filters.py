@@ -92,6 +92,7 @@ async def _ids() -> dict[str, Any]:
     from lianyan.exchanges.tables import Exchange
 
     exchange = await Exchange.select(Exchange.id).where(Exchange.title.like("%小兔乖乖%")).first()
+    assert exchange is not None, "the demo city's exchange"
     return {"exchange": exchange["id"], "year": clock.today().year}
 
 
