@@ -217,6 +217,18 @@ async def test_search_page_shows_highlighted_results_and_keeps_the_form_on_error
     assert "年份应为" in wrong.text and 'value="abcd"' in wrong.text
 
 
+async def test_search_page_with_filters_but_no_word_asks_for_one(client, world):
+    auth = await headers(client, "t3")
+
+    filtered = await client.get("/search", params={"q": "", "type": "design"}, headers=auth)
+    untouched = await client.get("/search", headers=auth)
+
+    assert filtered.status_code == 200
+    assert 'data-testid="search-hint"' in filtered.text and "输入要找的词" in filtered.text
+    assert 'value="design" selected' in filtered.text  # the filter is kept for the word
+    assert 'data-testid="search-hint"' not in untouched.text
+
+
 
 async def test_regrouping_moves_what_a_blind_reader_finds(client, world, store):
     from lianyan.exchanges import services as exchanges

@@ -48,6 +48,8 @@ class SearchPages(Controller):
             "search_q": form["q"],
         }
         if q is None:
+            # Filters chosen without a word: say what is missing instead of an empty page.
+            context["hint"] = any(v for k, v in form.items() if k != "q")
             return page("search/search.html", actor, **context)
         try:
             query = await services.parse(q=q, type=type, county_id=county_id, year=year,
