@@ -4,6 +4,7 @@ that parse, workbooks with Chinese headers, and the page that keeps a refused fo
 from __future__ import annotations
 
 import io
+import math
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -127,6 +128,11 @@ async def test_month_chart_xlsx_holds_the_table_with_chinese_headers_and_total(c
     assert sheet.print_title_rows == "$3:$3"
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4  # A4
     assert sheet.column_dimensions["B"].width >= 10
+    # The counting rules over the table wrap in merged cells, which no spreadsheet grows by
+    # itself: the row is as tall as its lines at that width (10 pt, two width units a 字).
+    merged_units = sum(sheet.column_dimensions[c].width for c in "ABCDE")
+    lines = math.ceil(len(rows[1][0]) / (merged_units / 2))
+    assert sheet.row_dimensions[2].height >= 14 * lines
 
 
 async def test_not_participating_xlsx_lists_every_kindergarten_rural_first(client):

@@ -7,6 +7,7 @@ fitted to the page width. Text goes into cells only through ``lianyan.excel``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,19 @@ _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 #: Widest a column gets, in characters; longer text wraps.
 MAX_COLUMN_CHARS = 20
+
+
+#: Column-width units a 10-point Chinese character takes, and points a wrapped line of it takes.
+_UNITS_PER_CHARACTER = 2.0
+_POINTS_PER_LINE = 14
+
+
+def note_height(note: str, width_units: float) -> float:
+    """The height in points of a row whose merged cells, ``width_units`` wide, hold ``note``
+    wrapped at 10 points: neither LibreOffice nor Excel grows a merged row by itself."""
+    per_line = max(1.0, width_units / _UNITS_PER_CHARACTER)
+    lines = sum(max(1, math.ceil(text_width(part, 1) / per_line)) for part in note.split("\n"))
+    return lines * _POINTS_PER_LINE + 4
 
 
 def table_workbook(*, title: str, sheet_title: str, header: Sequence[str],
@@ -44,7 +58,6 @@ def table_workbook(*, title: str, sheet_title: str, header: Sequence[str],
         sheet["A2"] = cell_value(note)
         sheet["A2"].font = Font(name=BODY_FONT, size=10)
         sheet["A2"].alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.row_dimensions[2].height = 15 * (1 + int(text_width(note, 1) // 60))
         header_row = 3
     head_font, body_font = Font(name=HEADING_FONT, size=11, bold=True), Font(name=BODY_FONT, size=11)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -63,6 +76,10 @@ def table_workbook(*, title: str, sheet_title: str, header: Sequence[str],
                         for r in rows[:2000])])
         sheet.column_dimensions[get_column_letter(column)].width = (
             min(MAX_COLUMN_CHARS, max(4.0, widest)) * 2 + 2)
+    if note:
+        sheet.row_dimensions[2].height = note_height(
+            note, sum(sheet.column_dimensions[get_column_letter(c)].width
+                      for c in range(1, columns + 1)))
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.page_setup.orientation = "portrait" if columns <= 6 else "landscape"
